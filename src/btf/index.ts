@@ -1,0 +1,10 @@
+/**
+ * BTF: decode, query, validate, encode and dump.
+ *
+ * See Documentation/bpf/btf.rst in the Linux tree for the format.
+ *
+ * @packageDocumentation
+ */
+export { Btf, essentialName, type BtfParseOptions } from './btf.js';
+export { openBtf } from './load.js';
+export * from './types.js';

@@ -1,0 +1,59 @@
+/**
+ * The `btfkit` command line: parse argv, read files, call pure functions, print, map errors to
+ * exit codes (ARCHITECTURE.md rule 11). Each command lives in its own module.
+ */
+import { isBtfkitError, ErrorCodes } from '../errors.js';
+import { UsageError, type Command } from './command.js';
+import { btfDumpCommand } from './btf-dump.js';
+import { btfValidateCommand } from './btf-validate.js';
+
+/** Exit codes: 0 ok, 1 the input was rejected or the check failed, 2 usage, 3 internal error. */
+export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, INTERNAL: 3 } as const;
+
+const COMMANDS: readonly Command[] = [btfDumpCommand, btfValidateCommand];
+
+function usage(): string {
+  const lines = ['usage: btfkit <command> [options]', '', 'commands:'];
+  for (const c of COMMANDS) lines.push(`  ${c.path.join(' ').padEnd(16)} ${c.summary}`);
+  lines.push('', "run 'btfkit <command> --help' for a command's options");
+  return lines.join('\n') + '\n';
+}
+
+/** Run the CLI with `argv` (without node and script). Returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    process.stdout.write(usage());
+    return argv.length === 0 ? EXIT.USAGE : EXIT.OK;
+  }
+  if (argv[0] === '--version') {
+    process.stdout.write('btfkit 0.1.0\n');
+    return EXIT.OK;
+  }
+  const cmd = COMMANDS.find((c) => c.path.every((p, i) => argv[i] === p));
+  if (cmd === undefined) {
+    process.stderr.write(`btfkit: unknown command '${argv.slice(0, 2).join(' ')}'\n\n${usage()}`);
+    return EXIT.USAGE;
+  }
+  const rest = argv.slice(cmd.path.length);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(cmd.help + '\n');
+    return EXIT.OK;
+  }
+  try {
+    return await cmd.run(rest);
+  } catch (e) {
+    if (e instanceof UsageError || isBtfkitError(e, ErrorCodes.USAGE)) {
+      process.stderr.write(`btfkit ${cmd.path.join(' ')}: ${(e as Error).message}\n\n${cmd.help}\n`);
+      return EXIT.USAGE;
+    }
+    if (isBtfkitError(e)) {
+      process.stderr.write(`btfkit: error: ${e.message} [${e.code}]\n`);
+      return EXIT.FAILED;
+    }
+    if (e instanceof Error && 'code' in e && typeof e.code === 'string' && 'path' in e) {
+      process.stderr.write(`btfkit: ${e.message}\n`);
+      return EXIT.FAILED;
+    }
+    throw e;
+  }
+}

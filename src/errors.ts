@@ -1,0 +1,129 @@
+/**
+ * One error hierarchy for all of btfkit (ARCHITECTURE.md rule 8).
+ *
+ * Every failure that comes from input data or from the kernel is a {@link BtfkitError} with a
+ * stable string `code` from {@link ErrorCodes}. Check errors with {@link isBtfkitError}, which
+ * looks at `name` and `code` rather than `instanceof`, so it works across bundles and realms.
+ *
+ * @packageDocumentation
+ */
+
+/** Stable error codes. New codes may be added; existing ones never change meaning. */
+export const ErrorCodes = {
+  /** The data is not BTF at all (bad magic, too short for a header). */
+  BTF_BAD_MAGIC: 'BTF_BAD_MAGIC',
+  /** The BTF header is inconsistent (lengths, offsets, alignment). */
+  BTF_BAD_HEADER: 'BTF_BAD_HEADER',
+  /** The string section is malformed (missing NUL, too long). */
+  BTF_BAD_STRINGS: 'BTF_BAD_STRINGS',
+  /** A type record is truncated or its kind cannot be sized. */
+  BTF_BAD_TYPE: 'BTF_BAD_TYPE',
+  /** A type refers to a string offset outside the string section. */
+  BTF_BAD_STRING_OFFSET: 'BTF_BAD_STRING_OFFSET',
+  /** A type refers to a type id that does not exist. */
+  BTF_BAD_TYPE_ID: 'BTF_BAD_TYPE_ID',
+  /** A query asked for something the BTF cannot answer (size of a FUNC, loop, ...). */
+  BTF_BAD_QUERY: 'BTF_BAD_QUERY',
+  /** The encoder was given an inconsistent type. */
+  BTF_ENCODE: 'BTF_ENCODE',
+  /** The ELF container is malformed. */
+  ELF_MALFORMED: 'ELF_MALFORMED',
+  /** The ELF file has no section of the requested name. */
+  ELF_NO_SECTION: 'ELF_NO_SECTION',
+  /** Something requested is not supported by this build or this kernel. */
+  NOT_SUPPORTED: 'NOT_SUPPORTED',
+  /** Wrong command-line usage. */
+  USAGE: 'USAGE',
+} as const;
+
+/** A stable btfkit error code. */
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** Base class of every error btfkit throws on purpose. */
+export class BtfkitError extends Error {
+  override name = 'BtfkitError';
+  /** Stable code, safe to branch on. */
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+  }
+}
+
+/** Where in a BTF blob a parse error happened. */
+export interface BtfLocation {
+  /** Section of the blob: `header`, `types`, `strings`, `layout` (or an ELF section name). */
+  readonly section: string;
+  /** Byte offset from the start of the blob, when known. */
+  readonly offset?: number;
+  /** Type id the error concerns, when known. */
+  readonly typeId?: number;
+}
+
+/** Malformed BTF (or `.BTF.ext`) data. */
+export class BtfParseError extends BtfkitError {
+  override name = 'BtfParseError';
+  readonly section: string;
+  readonly offset: number | undefined;
+  readonly typeId: number | undefined;
+
+  constructor(code: ErrorCode, message: string, where: BtfLocation, options?: { cause?: unknown }) {
+    super(code, `${message} (${describeLocation(where)})`, options);
+    this.section = where.section;
+    this.offset = where.offset;
+    this.typeId = where.typeId;
+  }
+}
+
+/** Malformed ELF data. */
+export class ElfError extends BtfkitError {
+  override name = 'ElfError';
+  readonly section: string | undefined;
+  readonly offset: number | undefined;
+
+  constructor(code: ErrorCode, message: string, where: { section?: string; offset?: number } = {}) {
+    const parts: string[] = [];
+    if (where.section !== undefined) parts.push(`section ${where.section}`);
+    if (where.offset !== undefined) parts.push(`offset ${where.offset}`);
+    super(code, parts.length > 0 ? `${message} (${parts.join(', ')})` : message);
+    this.section = where.section;
+    this.offset = where.offset;
+  }
+}
+
+/** A feature this build or this kernel does not support. */
+export class NotSupportedError extends BtfkitError {
+  override name = 'NotSupportedError';
+  readonly feature: string;
+  readonly minimumKernel: string | undefined;
+
+  constructor(feature: string, minimumKernel?: string, detail?: string) {
+    super(
+      ErrorCodes.NOT_SUPPORTED,
+      `${feature} is not supported${minimumKernel === undefined ? '' : ` (requires Linux ${minimumKernel})`}${detail === undefined ? '' : `: ${detail}`}`,
+    );
+    this.feature = feature;
+    this.minimumKernel = minimumKernel;
+  }
+}
+
+function describeLocation(where: BtfLocation): string {
+  const parts = [`section ${where.section}`];
+  if (where.offset !== undefined) parts.push(`offset ${where.offset}`);
+  if (where.typeId !== undefined) parts.push(`type [${where.typeId}]`);
+  return parts.join(', ');
+}
+
+const ERROR_NAMES = new Set(['BtfkitError', 'BtfParseError', 'ElfError', 'NotSupportedError', 'CoreRelocationError', 'VerifierError', 'SyscallError']);
+
+/**
+ * True when `e` is a btfkit error (optionally with the given code). Checks `name` and `code`,
+ * not `instanceof`, so errors from another copy of the library are recognised too.
+ */
+export function isBtfkitError(e: unknown, code?: ErrorCode): e is BtfkitError {
+  if (typeof e !== 'object' || e === null) return false;
+  const { name, code: c } = e as { name?: unknown; code?: unknown };
+  if (typeof name !== 'string' || !ERROR_NAMES.has(name) || typeof c !== 'string') return false;
+  return code === undefined || c === code;
+}
