@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Btf } from '../dist/btf/index.js';
+import { readBytes } from '../dist/cli/command.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -21,7 +22,7 @@ const fmt = (us) => (us >= 1000 ? `${(us / 1000).toFixed(2)} ms` : `${us.toFixed
 
 // 100 struct names spread evenly over the type table (one object's candidate search touches
 // types all over vmlinux), plus task_struct for the single lookup.
-const probe = Btf.parse(new Uint8Array(readFileSync(file)));
+const probe = Btf.parse(readBytes(file));
 const structNames = [];
 const seen = new Set();
 for (let id = 1; id <= probe.lastId; id++) {
@@ -44,7 +45,7 @@ function timeBtfkit() {
   let cold;
   for (let r = 0; r < ROUNDS; r++) {
     let t0 = performance.now();
-    const bytes = new Uint8Array(readFileSync(file));
+    const bytes = readBytes(file);
     const tr = performance.now();
     let btf = Btf.parse(bytes);
     const t1 = performance.now();
@@ -54,14 +55,14 @@ function timeBtfkit() {
     open.push((t1 - t0) * 1000);
     first.push((t2 - t0) * 1000);
     t0 = performance.now();
-    btf = Btf.parse(new Uint8Array(readFileSync(file)));
+    btf = Btf.parse(readBytes(file));
     for (const n of names) btf.findByNameKind(n, 'struct');
     const t3 = performance.now();
     hundred.push((t3 - t0) * 1000);
     if (r === 0) cold = { open: open[0], first: first[0], hundred: hundred[0] };
   }
   // later lookups: the index exists; average over many lookups of the 100 names
-  const btf = Btf.parse(new Uint8Array(readFileSync(file)));
+  const btf = Btf.parse(readBytes(file));
   for (const n of names) btf.findByNameKind(n, 'struct');
   for (const n of names) btf.findByNameKind(n, 'struct');
   const reps = 2000;

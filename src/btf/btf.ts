@@ -136,29 +136,51 @@ export class Btf {
     // Type offsets: one pass over the records.
     const typeStart = hdrLen + header.typeOff;
     const typeEnd = typeStart + header.typeLen;
-    // Every record is at least 12 bytes, so this bounds the count without a second pass.
-    let offsets = new Uint32Array(Math.floor(header.typeLen / BTF_TYPE_LEN));
+    // Real BTF averages ~25 bytes a record; start from a guess and grow, so the index costs
+    // 4 bytes a type rather than 4 bytes per 12 bytes of type data.
+    let offsets = new Uint32Array(Math.max(16, Math.ceil(header.typeLen / 20)));
     let n = 0;
     let p = typeStart;
-    // Fast path: same byte order as the host and 4-byte aligned, read words directly.
-    const words = littleEndian === HOST_LITTLE_ENDIAN && (data.byteOffset + typeStart) % 4 === 0
-      ? new Uint32Array(data.buffer, data.byteOffset + typeStart, header.typeLen >>> 2)
-      : undefined;
-    while (p + BTF_TYPE_LEN <= typeEnd) {
-      const info = words !== undefined ? words[((p - typeStart) >>> 2) + 1]! : view.getUint32(p + 4, littleEndian);
-      const kind = (info >>> 24) & 0x7f;
-      const vlen = info & 0xffffff;
-      let size: number;
-      if (kind <= MAX_KNOWN_KIND && kind !== KIND.UNKN) {
-        size = BTF_TYPE_LEN + FIXED_SIZE[kind]! + vlen * ELEM_SIZE[kind]!;
-      } else {
-        size = unknownKindSize(fallbackLayout, kind, vlen, startId + n, p);
+    const grow = (): void => {
+      const bigger = new Uint32Array(Math.min(Math.ceil(header.typeLen / BTF_TYPE_LEN) + 1, offsets.length * 2));
+      bigger.set(offsets);
+      offsets = bigger;
+    };
+    if (littleEndian === HOST_LITTLE_ENDIAN && (data.byteOffset + typeStart) % 4 === 0) {
+      // Fast path: host byte order and 4-byte aligned, so read words directly.
+      const words = new Uint32Array(data.buffer, data.byteOffset + typeStart, header.typeLen >>> 2);
+      const wordEnd = header.typeLen >>> 2;
+      let w = 0;
+      while (w + 3 <= wordEnd) {
+        const info = words[w + 1]!;
+        const kind = (info >>> 24) & 0x7f;
+        const vlen = info & 0xffffff;
+        const rec = kind <= MAX_KNOWN_KIND && kind !== KIND.UNKN
+          ? BTF_TYPE_LEN + FIXED_SIZE[kind]! + vlen * ELEM_SIZE[kind]!
+          : unknownKindSize(fallbackLayout, kind, vlen, startId + n, typeStart + w * 4);
+        if (w * 4 + rec > header.typeLen) {
+          throw new BtfParseError(ErrorCodes.BTF_BAD_TYPE, `BTF type [${startId + n}] is malformed`, { section: 'types', offset: typeStart + w * 4, typeId: startId + n });
+        }
+        if (n === offsets.length) grow();
+        offsets[n++] = typeStart + w * 4;
+        w += rec >>> 2;
       }
-      if (p + size > typeEnd) {
-        throw new BtfParseError(ErrorCodes.BTF_BAD_TYPE, `BTF type [${startId + n}] is malformed`, { section: 'types', offset: p, typeId: startId + n });
+      p = typeStart + w * 4;
+    } else {
+      while (p + BTF_TYPE_LEN <= typeEnd) {
+        const info = view.getUint32(p + 4, littleEndian);
+        const kind = (info >>> 24) & 0x7f;
+        const vlen = info & 0xffffff;
+        const rec = kind <= MAX_KNOWN_KIND && kind !== KIND.UNKN
+          ? BTF_TYPE_LEN + FIXED_SIZE[kind]! + vlen * ELEM_SIZE[kind]!
+          : unknownKindSize(fallbackLayout, kind, vlen, startId + n, p);
+        if (p + rec > typeEnd) {
+          throw new BtfParseError(ErrorCodes.BTF_BAD_TYPE, `BTF type [${startId + n}] is malformed`, { section: 'types', offset: p, typeId: startId + n });
+        }
+        if (n === offsets.length) grow();
+        offsets[n++] = p;
+        p += rec;
       }
-      offsets[n++] = p;
-      p += size;
     }
     if (p !== typeEnd) {
       throw new BtfParseError(ErrorCodes.BTF_BAD_TYPE, 'BTF types data is malformed', { section: 'types', offset: p });
@@ -166,7 +188,7 @@ export class Btf {
     if (startId + n - 1 > 0x7fffffff) {
       throw new BtfParseError(ErrorCodes.BTF_BAD_TYPE, 'too many BTF types', { section: 'types' });
     }
-    if (n !== offsets.length) offsets = offsets.slice(0, n);
+    if (n !== offsets.length) offsets = offsets.subarray(0, n);
     return new Btf(data, base, header, littleEndian, offsets, layout);
   }
 
