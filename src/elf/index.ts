@@ -3,4 +3,5 @@
  *
  * @packageDocumentation
  */
-export { readElf, isElf, type ElfFile, type ElfSection } from './read.js';
+export { readElf, isElf, SHT, type ElfFile, type ElfSection, type ElfSymbol, type ElfRelocation } from './read.js';
+export { writeElf, elfToWritable, type WritableElf, type WritableSection } from './write.js';
