@@ -24,6 +24,10 @@ export const ErrorCodes = {
   BTF_BAD_TYPE_ID: 'BTF_BAD_TYPE_ID',
   /** A query asked for something the BTF cannot answer (size of a FUNC, loop, ...). */
   BTF_BAD_QUERY: 'BTF_BAD_QUERY',
+  /** The `.BTF.ext` section is malformed. */
+  BTF_EXT_MALFORMED: 'BTF_EXT_MALFORMED',
+  /** The `.BTF.ext` version or flags are not supported. */
+  BTF_EXT_UNSUPPORTED: 'BTF_EXT_UNSUPPORTED',
   /** The encoder was given an inconsistent type. */
   BTF_ENCODE: 'BTF_ENCODE',
   /** The ELF container is malformed. */

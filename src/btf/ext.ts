@@ -1,0 +1,133 @@
+/**
+ * The `.BTF.ext` section of a BPF object: func_info, line_info and CO-RE relocation records,
+ * grouped by ELF section. Follows the checks of libbpf's `btf_ext_parse()` and
+ * `btf_ext_parse_sec_info()` (https://github.com/libbpf/libbpf/blob/master/src/btf.c), with
+ * its log wording in the messages: records bigger than we know are stepped over by their
+ * record size; smaller ones are an error. (libbpf also demands the exact size for data of the
+ * other byte order, because it byte-swaps in place; we read in place and need no such rule.)
+ *
+ * Instruction offsets are kept as in the ELF file: **byte** offsets from the start of the
+ * named section (the kernel API wants instruction indexes; the loader converts).
+ */
+import { BtfParseError, ErrorCodes } from '../errors.js';
+import type { TypeId } from '../binary/units.js';
+import { typeId } from '../binary/units.js';
+import { BTF_MAGIC } from './wire.js';
+import type { Btf } from './btf.js';
+
+/** A `bpf_func_info` record. */
+export interface FuncInfo {
+  /** Byte offset of the function's first instruction in its section. */
+  readonly insnOffset: number;
+  /** The FUNC type. */
+  readonly typeId: TypeId;
+}
+
+/** A `bpf_line_info` record. */
+export interface LineInfo {
+  readonly insnOffset: number;
+  readonly fileName: string;
+  /** The source line's text. */
+  readonly line: string;
+  readonly lineNumber: number;
+  readonly column: number;
+}
+
+/** A `bpf_core_relo` record (core-spec section 3.1). */
+export interface CoreReloRecord {
+  readonly insnOffset: number;
+  /** Local root type id. */
+  readonly typeId: TypeId;
+  /** The access string, e.g. `0:1:2`. */
+  readonly accessString: string;
+  /** `enum bpf_core_relo_kind` value, 0..12 (kept raw: unknown kinds are the engine's to reject). */
+  readonly kind: number;
+}
+
+/** Records of one ELF section. */
+export interface ExtGroup<R> {
+  readonly section: string;
+  readonly records: readonly R[];
+}
+
+/** A parsed `.BTF.ext`. */
+export interface BtfExt {
+  readonly littleEndian: boolean;
+  readonly funcInfo: readonly ExtGroup<FuncInfo>[];
+  readonly lineInfo: readonly ExtGroup<LineInfo>[];
+  readonly coreRelos: readonly ExtGroup<CoreReloRecord>[];
+  /** Record sizes as found (for statistics and re-encoding). */
+  readonly recordSizes: { readonly funcInfo: number; readonly lineInfo: number; readonly coreRelo: number };
+}
+
+const SECTION = '.BTF.ext';
+const MIN_FUNC_INFO = 8;
+const MIN_LINE_INFO = 16;
+const MIN_CORE_RELO = 16;
+
+/**
+ * Parse a `.BTF.ext` section. Strings (section names, file names, source lines, access
+ * strings) are resolved in `btf`, the object's `.BTF`.
+ * @throws {BtfParseError} `BTF_EXT_MALFORMED` / `BTF_EXT_UNSUPPORTED` with the byte offset.
+ */
+export function parseBtfExt(data: Uint8Array, btf: Btf): BtfExt {
+  const fail = (message: string, offset: number, code: typeof ErrorCodes.BTF_EXT_MALFORMED | typeof ErrorCodes.BTF_EXT_UNSUPPORTED = ErrorCodes.BTF_EXT_MALFORMED): never => {
+    throw new BtfParseError(code, message, { section: SECTION, offset });
+  };
+  if (data.length < 8) fail('BTF.ext header too short', 0);
+  const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  let le: boolean;
+  if (v.getUint16(0, true) === BTF_MAGIC) le = true;
+  else if (v.getUint16(0, false) === BTF_MAGIC) le = false;
+  else return fail(`Invalid BTF.ext magic:${v.getUint16(0, true).toString(16)}`, 0);
+  if (data[2] !== 1) fail(`Unsupported BTF.ext version:${data[2]}`, 2, ErrorCodes.BTF_EXT_UNSUPPORTED);
+  if (data[3] !== 0) fail(`Unsupported BTF.ext flags:${data[3]!.toString(16)}`, 3, ErrorCodes.BTF_EXT_UNSUPPORTED);
+  const hdrLen = v.getUint32(4, le);
+  if (data.length < hdrLen) fail('BTF.ext header not found', 4);
+  if (data.length === hdrLen) fail('BTF.ext has no data', 4);
+  if (hdrLen < 24) fail('BTF.ext header missing func_info, line_info', 4);
+  const u32 = (o: number): number => v.getUint32(o, le);
+
+  const str = (off: number, at: number): string => {
+    if (!btf.isValidStrOffset(off)) fail(`invalid string offset ${off}`, at);
+    return btf.str(off);
+  };
+
+  function parseInfo<R>(desc: string, off: number, len: number, min: number, decode: (o: number) => R): { groups: ExtGroup<R>[]; recSize: number } {
+    if (len === 0) return { groups: [], recSize: min };
+    if (off % 4 !== 0) fail(`.BTF.ext ${desc} section is not aligned to 4 bytes`, 8);
+    const start = hdrLen + off;
+    if (start + len > data.length) fail(`${desc} section (off:${off} len:${len}) is beyond the end of the ELF section .BTF.ext`, start);
+    if (len < 4) fail(`.BTF.ext ${desc} record size not found`, start);
+    const recSize = u32(start);
+    if (recSize < min || recSize % 4 !== 0) fail(`${desc} section in .BTF.ext has invalid record size ${recSize}`, start);
+    let p = start + 4;
+    const end = start + len;
+    if (p === end) fail(`${desc} section in .BTF.ext has no records`, p);
+    const groups: ExtGroup<R>[] = [];
+    while (p < end) {
+      if (end - p < 8) fail(`${desc} section header is not found in .BTF.ext`, p);
+      const secName = str(u32(p), p);
+      const num = u32(p + 4);
+      if (num === 0 || (end - p - 8) < num * recSize) fail(`${desc} section has incorrect num_records in .BTF.ext`, p + 4);
+      const records: R[] = [];
+      for (let i = 0, o = p + 8; i < num; i++, o += recSize) records.push(decode(o));
+      groups.push({ section: secName, records });
+      p += 8 + num * recSize;
+    }
+    return { groups, recSize };
+  }
+
+  const fi = parseInfo('func_info', u32(8), u32(12), MIN_FUNC_INFO, (o): FuncInfo => ({ insnOffset: u32(o), typeId: typeId(u32(o + 4)) }));
+  const li = parseInfo('line_info', u32(16), u32(20), MIN_LINE_INFO, (o): LineInfo => {
+    const lineCol = u32(o + 12);
+    return { insnOffset: u32(o), fileName: str(u32(o + 4), o + 4), line: str(u32(o + 8), o + 8), lineNumber: lineCol >>> 10, column: lineCol & 0x3ff };
+  });
+  const cr = hdrLen >= 32 && data.length >= 32
+    ? parseInfo('core_relo', u32(24), u32(28), MIN_CORE_RELO, (o): CoreReloRecord => ({ insnOffset: u32(o), typeId: typeId(u32(o + 4)), accessString: str(u32(o + 8), o + 8), kind: u32(o + 12) }))
+    : { groups: [], recSize: MIN_CORE_RELO };
+  return {
+    littleEndian: le, funcInfo: fi.groups, lineInfo: li.groups, coreRelos: cr.groups,
+    recordSizes: { funcInfo: fi.recSize, lineInfo: li.recSize, coreRelo: cr.recSize },
+  };
+}
