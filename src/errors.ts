@@ -34,6 +34,8 @@ export const ErrorCodes = {
   ELF_MALFORMED: 'ELF_MALFORMED',
   /** The ELF file has no section of the requested name. */
   ELF_NO_SECTION: 'ELF_NO_SECTION',
+  /** A BPF object is inconsistent at the BPF level (programs, maps, externs). */
+  OBJECT_MALFORMED: 'OBJECT_MALFORMED',
   /** Something requested is not supported by this build or this kernel. */
   NOT_SUPPORTED: 'NOT_SUPPORTED',
   /** Wrong command-line usage. */

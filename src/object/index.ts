@@ -1,0 +1,7 @@
+/**
+ * BPF objects: read a compiled object into an immutable {@link ObjectSpec}.
+ *
+ * @packageDocumentation
+ */
+export { parseObject, findSectionDef, type ObjectSpec, type ProgramSpec, type MapSpec, type ExternSpec, type InsnReloc, type ObjectWarning } from './spec.js';
+export { PROG_TYPES, ATTACH_TYPES, MAP_TYPES, SECTION_DEFS, type ProgType, type AttachType, type MapType, type SectionDef } from './section-defs.js';
