@@ -34,6 +34,8 @@ export const ErrorCodes = {
   ELF_MALFORMED: 'ELF_MALFORMED',
   /** The ELF file has no section of the requested name. */
   ELF_NO_SECTION: 'ELF_NO_SECTION',
+  /** A CO-RE relocation record cannot be parsed or applied. */
+  CORE_BAD_RELO: 'CORE_BAD_RELO',
   /** A BPF object is inconsistent at the BPF level (programs, maps, externs). */
   OBJECT_MALFORMED: 'OBJECT_MALFORMED',
   /** Something requested is not supported by this build or this kernel. */
@@ -111,6 +113,49 @@ export class NotSupportedError extends BtfkitError {
     );
     this.feature = feature;
     this.minimumKernel = minimumKernel;
+  }
+}
+
+/** Where a CO-RE relocation error happened. */
+export interface CoreRelocationLocation {
+  /** Program (symbol) name, when known. */
+  readonly program?: string;
+  /** Index of the record within its `.BTF.ext` section group. */
+  readonly reloIndex?: number;
+  /** Program-relative instruction index. */
+  readonly insn?: number;
+  /** Relocation kind (ABI number). */
+  readonly kind?: number;
+  /** Local root type id. */
+  readonly localType?: number;
+  /** The access string. */
+  readonly accessSpec?: string;
+  /** libbpf's errno for the same failure, e.g. `EINVAL`. */
+  readonly errno?: string;
+}
+
+/** A CO-RE relocation that cannot be parsed, computed or applied. */
+export class CoreRelocationError extends BtfkitError {
+  override name = 'CoreRelocationError';
+  readonly program: string | undefined;
+  readonly reloIndex: number | undefined;
+  readonly insn: number | undefined;
+  readonly kind: number | undefined;
+  readonly localType: number | undefined;
+  readonly accessSpec: string | undefined;
+  readonly errno: string | undefined;
+
+  constructor(message: string, where: CoreRelocationLocation, options?: { cause?: unknown }) {
+    const prefix = [where.program === undefined ? undefined : `prog '${where.program}'`, where.reloIndex === undefined ? undefined : `relo #${where.reloIndex}`, where.insn === undefined ? undefined : `insn #${where.insn}`]
+      .filter((x) => x !== undefined).join(': ');
+    super(ErrorCodes.CORE_BAD_RELO, prefix === '' ? message : `${prefix}: ${message}`, options);
+    this.program = where.program;
+    this.reloIndex = where.reloIndex;
+    this.insn = where.insn;
+    this.kind = where.kind;
+    this.localType = where.localType;
+    this.accessSpec = where.accessSpec;
+    this.errno = where.errno;
   }
 }
 

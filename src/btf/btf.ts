@@ -249,6 +249,16 @@ export class Btf {
     return b.u32(b.recordOffset(id));
   }
 
+  /**
+   * @internal The raw `name_off` of member `idx` of composite `id` (0: anonymous). The model
+   * cannot tell an anonymous member from one whose name offset points at an empty string;
+   * CO-RE treats the second as an error.
+   */
+  memberNameOffOf(id: number, idx: number): number {
+    const b = this.owner(id);
+    return b.u32(b.recordOffset(id) + BTF_TYPE_LEN + idx * 12);
+  }
+
   /** @internal The `size_or_type` word of a type record. */
   sizeOrTypeOf(id: number): number {
     const b = this.owner(id);
