@@ -5,3 +5,7 @@
  */
 export { RELO_KIND, reloKindName, reloKindTag, isFieldKind, isTypeKind, isEnumKind, type ReloKindName } from './kinds.js';
 export { parseAccessSpec, parseAccessIndices, formatSpec, formatSpecBody, MAX_SPEC_LEN, type AccessSpec, type SpecAccessor, type SpecInput } from './spec.js';
+export { relocateObject, findCandidates, type TargetBtf, type RelocateOptions, type RelocateResult, type RelocationResult, type RelocationOutcome, type Candidate, type CandidateTrial } from './relocate.js';
+export { calcRelocation, CalcError, type CalcResult } from './calc.js';
+export { patchInstruction, POISON_IMM, type PatchOutcome } from './patch.js';
+export { matchCandidate, fieldsAreCompat, typesAreCompat, typesMatch, kindsCoreCompat, MatchError, type MatchResult } from './match.js';

@@ -1,0 +1,92 @@
+// The CO-RE engine against libbpf itself: for every fixture with CO-RE records and every
+// kernel BTF, each record's result, values, candidates, specs and patched instruction equal
+// libbpf's (../shared/oracle/libbpf-oracle, Debian's libbpf 1.1).
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Btf } from 'btfkit/btf';
+import { parseObject } from 'btfkit/object';
+import { relocateObject, type RelocationResult, type TargetBtf } from 'btfkit/core';
+import { kernelsForTests, readBtfFile, repoRoot, type KernelFile } from './helpers/kernels.js';
+import { libbpfDecisions, type OracleRecord } from './helpers/oracle.js';
+
+const fixtures = join(repoRoot, 'testdata/objects');
+const objects = readdirSync(fixtures).filter((f) => f.endsWith('-bpfel.o')).sort()
+  .filter((f) => (parseObject(new Uint8Array(readFileSync(join(fixtures, f)))).btfExt?.coreRelos.length ?? 0) > 0);
+const kernels = kernelsForTests();
+const tmp = mkdtempSync(join(tmpdir(), 'btfkit-core-'));
+
+/** Raw (gunzipped) path of a kernel file, for the oracle. */
+const rawPath = (k: KernelFile): string => {
+  if (!k.path.endsWith('.gz')) return k.path;
+  const p = join(tmp, k.name.replace(/\.gz$/, ''));
+  writeFileSync(p, readBtfFile(k.path));
+  return p;
+};
+
+const parsed = new Map<string, Btf>();
+function targetsFor(k: KernelFile): TargetBtf[] {
+  const open = (kf: KernelFile, base?: Btf): Btf => {
+    let b = parsed.get(kf.name);
+    if (b === undefined) {
+      b = Btf.parse(readBtfFile(kf.path), base === undefined ? {} : { base });
+      parsed.set(kf.name, b);
+    }
+    return b;
+  };
+  if (k.base === undefined) return [{ name: 'vmlinux', btf: open(k) }];
+  const baseFile = kernels.find((x) => x.name === k.base)!;
+  const base = open(baseFile);
+  return [{ name: 'vmlinux', btf: base }, { name: k.name, btf: open(k, base) }];
+}
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+const num = (x: number | string | bigint | null | undefined): string | null => (x === null || x === undefined ? null : BigInt(x).toString());
+
+function ours(r: RelocationResult, programs: ReadonlyMap<string, Uint8Array>, o: OracleRecord) {
+  const prog = r.program === undefined ? undefined : programs.get(r.program);
+  const width = o.new !== null && o.new.length === 32 ? 16 : 8;
+  return {
+    sec: r.section, relo: r.reloIndex, insn: r.insn, insn_off: r.insnOffset, kind_id: r.kind, type_id: r.localTypeId, access: r.accessString,
+    spec: r.localSpec ?? null, target: r.targetSpec ?? null, cands: r.candidates.map((c) => ({ match: c.matched, spec: c.spec })),
+    result: r.outcome, from: num(r.patch?.ok === true && !r.patch.poisoned ? r.patch.from : null), to: num(r.patch?.ok === true && !r.patch.poisoned ? r.patch.to : null),
+    mem_sz: r.patch?.memSize ?? null,
+    // the oracle prints instruction bytes only when the whole CO-RE pass succeeded
+    new: o.new !== null && (o.result === 'patched' || o.result === 'poisoned') ? (prog === undefined ? null : hex(prog.subarray(r.insn * 8, r.insn * 8 + width))) : null,
+  };
+}
+function theirs(o: OracleRecord) {
+  return {
+    sec: o.sec, relo: o.relo, insn: o.insn, insn_off: o.insn_off, kind_id: o.kind_id, type_id: o.type_id, access: o.access,
+    spec: o.spec, target: o.target, cands: o.cands, result: o.result, from: num(o.from), to: num(o.to), mem_sz: o.mem_sz,
+    new: o.new !== null && (o.result === 'patched' || o.result === 'poisoned') ? o.new : null,
+  };
+}
+
+describe.each(objects)('%s', (obj) => {
+  const spec = parseObject(new Uint8Array(readFileSync(join(fixtures, obj))));
+  it.each(kernels.map((k) => [k.name, k] as const))('relocates against %s exactly as libbpf', (_name, k) => {
+    const base = k.base === undefined ? undefined : rawPath(kernels.find((x) => x.name === k.base)!);
+    const want = libbpfDecisions(join(fixtures, obj), rawPath(k), base);
+    expect(want.length).toBe(spec.btfExt!.coreRelos.reduce((n, g) => n + g.records.length, 0));
+    // the oracle flattens module + base into one target: search them together, as it does
+    const res = relocateObject(spec, { targets: targetsFor(k), includeNonAutoload: true, searchModulesTogether: k.base !== undefined });
+    const got = want.map((o, i) => ours(res.results[i]!, res.programs, o));
+    expect(got).toEqual(want.map(theirs));
+  });
+});
+
+describe('relocating a fixture against its own BTF', () => {
+  it.each(objects)('%s keeps every patched value, and fails where libbpf fails', (obj) => {
+    const spec = parseObject(new Uint8Array(readFileSync(join(fixtures, obj))));
+    const own = join(tmp, `${obj}.btf`);
+    writeFileSync(own, spec.elf.data(spec.elf.section('.BTF')!));
+    const want = libbpfDecisions(join(fixtures, obj), own);
+    const res = relocateObject(spec, { targets: [{ name: 'vmlinux', btf: Btf.parse(new Uint8Array(readFileSync(own))) }], includeNonAutoload: true });
+    expect(want.map((o, i) => ours(res.results[i]!, res.programs, o))).toEqual(want.map(theirs));
+    // TYPE_ID_TARGET may name a flavor's id; every other patched value is the compiler's own
+    const changed = res.results.filter((r) => r.outcome === 'patched' && r.kind !== 7 && r.calc !== undefined && r.calc.origVal !== r.calc.newVal);
+    expect(changed.map((r) => `${r.section} #${r.reloIndex} ${r.explanation}`)).toEqual([]);
+  });
+});
