@@ -1,6 +1,7 @@
 /** Shared shapes for CLI commands. */
 import { closeSync, fstatSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import { openBtf } from '../btf/load.js';
 import type { Btf } from '../btf/btf.js';
 
@@ -31,11 +32,21 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: s
 export const RUNNING_KERNEL_BTF = '/sys/kernel/btf/vmlinux';
 
 /**
- * Read a whole file into a Uint8Array. Reads straight into one buffer of the file's size
+ * Read a whole file into a Uint8Array, inflating gzip. Reads straight into one buffer of the file's size
  * (about 40% faster than readFileSync for the 5.5 MB /sys/kernel/btf/vmlinux), falling back
  * to readFileSync for files whose size is not known in advance (pipes, some procfs files).
  */
 export function readBytes(path: string): Uint8Array {
+  const raw = readRaw(path);
+  // gzip (e.g. the kernel BTFs in testdata/kernels, BTFHub archives): inflate transparently
+  if (raw.length > 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
+    const b = gunzipSync(raw);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  }
+  return raw;
+}
+
+function readRaw(path: string): Uint8Array {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;

@@ -348,11 +348,11 @@ function explain(kind: number, local: string, target: string | undefined, calc: 
   const what = reloKindName(kind);
   if (patch.poisoned) {
     if (calc.failMemszAdjust) return `${what} ${local}: the field's size changed (${calc.origSize} -> ${calc.newSize} bytes) and it is not an unsigned integer or pointer, so the load was poisoned instead of reading the wrong bytes`;
-    const tried = trials.length === 0 ? 'no candidate type with this name in the target' : `no candidate matched (${trials.map((t) => `[${t.id}] ${t.kind} ${t.name}: ${t.reason ?? 'no match'}`).join('; ')})`;
+    const tried = trials.length === 0 ? 'no candidate type with this name in the target' : `no candidate matched (${trials.map((t) => t.reason ?? `[${t.id}] ${t.kind} ${t.name}: no match`).join('; ')})`;
     return `${what} ${local}: ${tried}; the instruction was poisoned and fails verification only if reached`;
   }
   if (target === undefined && kind !== RELO_KIND.TYPE_ID_LOCAL) {
-    const tried = trials.length === 0 ? 'no candidate type with this name' : `no matching candidate (${trials.map((t) => `[${t.id}] ${t.reason ?? 'no match'}`).join('; ')})`;
+    const tried = trials.length === 0 ? 'no candidate type with this name' : `no matching candidate (${trials.map((t) => t.reason ?? `[${t.id}] no match`).join('; ')})`;
     return `${what} ${local}: ${tried}, so the value is ${calc.newVal}`;
   }
   const change = calc.origVal === calc.newVal ? `unchanged (${calc.newVal})` : `${calc.origVal} -> ${calc.newVal}`;
