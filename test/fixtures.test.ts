@@ -1,4 +1,4 @@
-// Committed fixtures compiled from C are exactly what their build script produces.
+// Committed objects compiled from C are exactly what their build scripts produce.
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
@@ -6,17 +6,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './helpers/kernels.js';
 
-describe('testdata/objects', () => {
-  const dir = join(repoRoot, 'testdata/objects');
+describe.each([
+  { dir: 'testdata/objects', objectsOf: (c: string) => [c.replace(/\.c$/, '-bpfeb.o'), c.replace(/\.c$/, '-bpfel.o')] },
+  { dir: 'examples/objects', objectsOf: (c: string) => [c.replace(/\.c$/, '.o')] },
+])('$dir', ({ dir, objectsOf }) => {
+  const src = join(repoRoot, dir);
   const out = mkdtempSync(join(tmpdir(), 'btfkit-fixtures-'));
-  execFileSync('sh', [join(dir, 'build.sh'), out]);
+  execFileSync('sh', [join(src, 'build.sh'), out]);
   const built = readdirSync(out).filter((f) => f.endsWith('.o')).sort();
-  it('has one object per source and byte order', () => {
-    const sources = readdirSync(dir).filter((f) => f.endsWith('.c'));
-    expect(built).toEqual(sources.flatMap((s) => [s.replace('.c', '-bpfeb.o'), s.replace('.c', '-bpfel.o')]).sort());
-    expect(readdirSync(dir).filter((f) => f.endsWith('.o')).sort()).toEqual(built);
+  it('has the objects its sources build, and no others', () => {
+    const sources = readdirSync(src).filter((f) => f.endsWith('.c'));
+    expect(built).toEqual(sources.flatMap(objectsOf).sort());
+    expect(readdirSync(src).filter((f) => f.endsWith('.o')).sort()).toEqual(built);
   });
   it.each(built)('%s rebuilds identically', (f) => {
-    expect(Buffer.compare(readFileSync(join(out, f)), readFileSync(join(dir, f)))).toBe(0);
+    expect(Buffer.compare(readFileSync(join(out, f)), readFileSync(join(src, f)))).toBe(0);
   });
 });
