@@ -9,3 +9,7 @@ export { relocateObject, findCandidates, type TargetBtf, type RelocateOptions, t
 export { calcRelocation, CalcError, type CalcResult } from './calc.js';
 export { patchInstruction, POISON_IMM, type PatchOutcome } from './patch.js';
 export { matchCandidate, fieldsAreCompat, typesAreCompat, typesMatch, kindsCoreCompat, MatchError, type MatchResult } from './match.js';
+export {
+  query, accessStringFor, resolveLocalType, fieldByteOffset, fieldByteSize, fieldExists, fieldSigned, fieldLShiftU64, fieldRShiftU64,
+  typeIdTarget, typeExists, typeSize, typeMatches, enumValueExists, enumValue, type LocalType, type QueryAnswer,
+} from './query.js';
