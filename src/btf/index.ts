@@ -9,3 +9,4 @@ export { Btf, essentialName, type BtfParseOptions } from './btf.js';
 export { openBtf } from './load.js';
 export { parseBtfExt, type BtfExt, type ExtGroup, type FuncInfo, type LineInfo, type CoreReloRecord } from './ext.js';
 export * from './types.js';
+export { validateBtf, type ValidateOptions, type ValidationResult, type ValidationError } from './validate.js';
