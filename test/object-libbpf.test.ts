@@ -18,12 +18,18 @@ interface LibbpfInfo { programs: { name: string; section: string; type: number; 
 // Section kinds added to libbpf after Debian's 1.1 (which the harness links against).
 const NEWER_THAN_LIBBPF_1_1 = /^(tcx|netkit)\//;
 
-const objName = (file: string): string => file.replace(/-bpfe[lb]\.o$/, '');
-/** libbpf names .data/.rodata/.bss/.kconfig maps after the object (first 8 chars + '_'), custom sections as is. */
-function libbpfMapName(obj: string, m: MapSpec): string {
-  if (['.data', '.rodata', '.bss'].includes(m.name)) return `${obj.slice(0, 8)}_${m.name}`;
-  if (m.name === '.kconfig') return `${obj.slice(0, 8)}.kconfig`;
-  return m.name;
+/**
+ * libbpf's internal_map_name(): .data/.rodata/.bss/.kconfig maps get as much of the object
+ * name (file name without .o, anything outside [A-Za-z0-9_.] made '_') as fits in 15
+ * characters with at least 7 reserved for the section name; custom .data.x maps keep their
+ * name, cut to 15.
+ */
+function libbpfMapName(file: string, m: MapSpec): string {
+  if (m.section !== '.maps' && m.name.indexOf('.', 1) >= 0) return m.name.slice(0, 15);
+  if (!['.data', '.rodata', '.bss', '.kconfig'].includes(m.name)) return m.name;
+  const obj = file.replace(/\.o$/, '');
+  const prefix = Math.min(15 - Math.max(7, m.name.length), obj.length);
+  return `${obj.slice(0, prefix)}${m.name}`.replace(/[^A-Za-z0-9_.]/g, '_');
 }
 function toLibbpf(obj: string, m: MapSpec): LibbpfMap {
   const out: LibbpfMap = {
@@ -51,7 +57,7 @@ describe.each(files)('%s', (file) => {
   });
 
   it('has the maps libbpf sees, in the same order and with every attribute', () => {
-    expect(spec.maps.map((m) => toLibbpf(objName(file), m))).toEqual(info.maps);
+    expect(spec.maps.map((m) => toLibbpf(file, m))).toEqual(info.maps);
   });
 
   it('reads the big-endian build to the same spec', () => {

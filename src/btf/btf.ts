@@ -35,7 +35,8 @@ const MAX_RESOLVE_DEPTH = 32;
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 const FIXED_SIZE = Uint8Array.from(KIND_LAYOUT, (l) => l.info);
 const ELEM_SIZE = Uint8Array.from(KIND_LAYOUT, (l) => l.elem);
-const utf8 = new TextDecoder('utf-8');
+// ignoreBOM: a name that starts with U+FEFF keeps it (the default decoder would drop it)
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
 const LONG_ALIASES = new Set([
@@ -77,6 +78,7 @@ export class Btf {
   private readonly indexes = new Map<number, NameIndex>();
   private readonly scannedKinds = new Set<number>();
   private ptrSize: number | undefined;
+  private readonly alignCache = new Map<number, number>();
 
   private constructor(
     data: Uint8Array, base: Btf | undefined, header: BtfHeader, littleEndian: boolean,
@@ -603,14 +605,21 @@ export class Btf {
         return this.alignment(this.checkRef(b.u32(b.recordOffset(id) + BTF_TYPE_LEN), id), depth + 1);
       }
       case KIND.STRUCT: case KIND.UNION: {
+        // Memoised: a struct used twice by value in each of N nested structs would otherwise
+        // cost 2^N calls (libbpf's btf__align_of has that cost; hostile BTF must not hang us).
+        const cached = this.alignCache.get(id);
+        if (cached !== undefined) return cached;
         const t = this.type(id) as BtfComposite;
         let maxAlign = 1;
+        let result: number | undefined;
         for (const m of t.members) {
           const a = this.alignment(m.type, depth + 1);
           maxAlign = Math.max(maxAlign, a);
-          if (m.bitfieldSize === 0 && m.bitOffset % (8 * a) !== 0) return 1;
+          if (m.bitfieldSize === 0 && m.bitOffset % (8 * a) !== 0) { result = 1; break; }
         }
-        return t.size % maxAlign !== 0 ? 1 : maxAlign;
+        result ??= t.size % maxAlign !== 0 ? 1 : maxAlign;
+        this.alignCache.set(id, result);
+        return result;
       }
       default:
         throw new BtfkitError(ErrorCodes.BTF_BAD_QUERY, `type [${id}]: ${this.kindOf(id)} has no alignment`);

@@ -147,13 +147,31 @@ function isLastMember(btf: Btf, acc: SpecAccessor): boolean {
   return (t.kind === 'struct' || t.kind === 'union') && acc.idx === t.members.length - 1;
 }
 
-/** libbpf's text for a spec (`bpf_core_format_spec`), e.g. `<byte_off> [5] struct task_struct.tgid (0:93 @ offset 1268)`. */
+/**
+ * libbpf's text for a spec (`bpf_core_format_spec`), e.g. `<byte_off> [5] struct
+ * task_struct.tgid (0:93 @ offset 1268)`. Like libbpf's 256-byte buffer, the text stops at
+ * 255 bytes (of UTF-8).
+ */
 export function formatSpec(spec: AccessSpec): string {
-  return `<${reloKindTag(spec.kind)}> ${formatSpecBody(spec)}`;
+  return truncateUtf8(`<${reloKindTag(spec.kind)}> ${formatSpecText(spec)}`, 255);
 }
 
-/** The spec without its `<kind>` tag: `[5] struct task_struct.tgid (0:93 @ offset 1268)`. */
+/** {@link formatSpec} without its `<kind> ` tag: `[5] struct task_struct.tgid (0:93 @ offset 1268)`. */
 export function formatSpecBody(spec: AccessSpec): string {
+  return formatSpec(spec).slice(reloKindTag(spec.kind).length + 3);
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function truncateUtf8(s: string, max: number): string {
+  const b = encoder.encode(s);
+  if (b.length <= max) return s;
+  // snprintf cuts bytes, possibly inside a character; a replacement character shows where
+  return decoder.decode(b.subarray(0, max));
+}
+
+function formatSpecText(spec: AccessSpec): string {
   const { btf } = spec;
   const rootName = btf.nameOf(spec.rootTypeId);
   let s = `[${spec.rootTypeId}] ${btf.kindOf(spec.rootTypeId)} ${rootName === '' ? '<anon>' : rootName}`;

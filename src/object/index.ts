@@ -5,3 +5,6 @@
  */
 export { parseObject, findSectionDef, type ObjectSpec, type ProgramSpec, type MapSpec, type ExternSpec, type InsnReloc, type ObjectWarning } from './spec.js';
 export { PROG_TYPES, ATTACH_TYPES, MAP_TYPES, SECTION_DEFS, type ProgType, type AttachType, type MapType, type SectionDef } from './section-defs.js';
+export { listCoreRelos, coreReloToJson, formatCoreRelosJson, formatCoreRelosTable, type CoreReloListing, type CoreReloJson } from './relocs.js';
+export { formatObjectSummary } from './summary.js';
+export { writePatchedObject } from './patch.js';

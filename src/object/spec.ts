@@ -162,10 +162,15 @@ export function parseObject(bytes: Uint8Array): ObjectSpec {
   let btfExt: BtfExt | undefined;
   const btfSec = elf.section('.BTF');
   if (btfSec !== undefined) {
-    btf = Btf.parse(elf.data(btfSec));
-    btf.setPointerSize(8);
+    try {
+      btf = Btf.parse(elf.data(btfSec));
+      btf.setPointerSize(8);
+    } catch (e) {
+      // libbpf warns and goes on without BTF; what needs BTF (.maps, externs) fails later
+      warnings.push({ section: '.BTF', message: `Error loading ELF section .BTF: ${(e as Error).message}. Ignored and continue.` });
+    }
     const extSec = elf.section('.BTF.ext');
-    if (extSec !== undefined) {
+    if (extSec !== undefined && btf !== undefined) {
       try {
         btfExt = parseBtfExt(elf.data(extSec), btf);
       } catch (e) {

@@ -18,7 +18,7 @@ int prog(void *ctx)
 	out[2] = BPF_CORE_READ(t, mm, arg_start);
 	out[3] = bpf_core_field_exists(t->nonexistent_field);
 	out[4] = bpf_core_field_exists(((struct task_struct___old *)t)->state);
-	out[5] = BPF_CORE_READ_BITFIELD_PROBED(t, in_execve);
+	out[5] = BPF_CORE_READ_BITFIELD(t, in_execve);
 	out[6] = bpf_core_field_size(t->comm);
 	out[7] = bpf_core_type_exists(struct task_struct);
 	out[8] = bpf_core_type_size(struct mm_struct);
