@@ -26,7 +26,7 @@ export class MatchError extends Error {
 /** Outcome of matching one candidate. */
 export type MatchResult =
   | { readonly matched: true; readonly spec: AccessSpec }
-  | { readonly matched: false; readonly spec: AccessSpec; readonly reason: string };
+  | { readonly matched: false; readonly spec: AccessSpec; readonly reason: string; readonly hints?: readonly string[] };
 
 const COMPOSITE = new Set(['struct', 'union']);
 const isAnyEnum = (t: BtfType): boolean => t.kind === 'enum' || t.kind === 'enum64';
@@ -178,8 +178,11 @@ export function matchCandidate(localSpec: AccessSpec, targ: Btf, candId: number)
       const out = { next: typeId(0) };
       const r = matchMember(local, acc, targ, targId, spec, out, missing);
       if (r <= 0) {
-        const where = s.t.kind === 'struct' || s.t.kind === 'union' ? `${s.t.kind} ${s.t.name || '<anon>'} [${s.id}]` : `${s.t.kind} [${s.id}]`;
-        return no(missing[0] ?? (s.t.kind === 'struct' || s.t.kind === 'union' ? `${where} has no field '${acc.name}'` : `${where} is not a struct or union, so it has no field '${acc.name}'`));
+        const composite = s.t.kind === 'struct' || s.t.kind === 'union';
+        const where = composite ? `${s.t.kind} ${s.t.name || '<anon>'} [${s.id}]` : `${s.t.kind} [${s.id}]`;
+        const reason = missing[0] ?? (composite ? `${where} has no field '${acc.name}'` : `${where} is not a struct or union, so it has no field '${acc.name}'`);
+        const hints = composite ? nearMisses(local, acc, targ, s.id) : [];
+        return hints.length > 0 ? { matched: false, spec: freeze(spec), reason, hints } : no(reason);
       }
       targId = out.next;
     } else {
@@ -202,6 +205,57 @@ export function matchCandidate(localSpec: AccessSpec, targ: Btf, candId: number)
     }
   }
   return { matched: true, spec: freeze(spec) };
+}
+
+/**
+ * Why a missing field might be missing: the same name on another path (moved into a nested
+ * struct), or a field of the same kind and size under a similar name (renamed, e.g.
+ * `state` -> `__state`). Explanations only; never used for decisions.
+ */
+export function nearMisses(local: Btf, acc: SpecAccessor, targ: Btf, targId: number): string[] {
+  const lt = local.type(acc.typeId);
+  if (lt.kind !== 'struct' && lt.kind !== 'union') return [];
+  const lm = lt.members[acc.idx];
+  if (lm === undefined) return [];
+  const want = acc.name ?? '';
+  const describe = (btf: Btf, id: number): string => {
+    try {
+      const sid = btf.skipModsAndTypedefs(id);
+      const n = btf.nameOf(sid);
+      const k = btf.kindOf(sid);
+      return `${k === 'int' || k === 'float' ? n : n === '' ? k : `${k} ${n}`}, ${k === 'func_proto' ? '?' : btf.resolveSize(sid)} bytes`;
+    } catch {
+      return '?';
+    }
+  };
+  const hints: string[] = [];
+  // One named level down: `sk_daddr` -> `__sk_common.skc_daddr`-style moves.
+  const walk = (id: number, path: string, depth: number): void => {
+    if (depth > 1 || hints.length >= 3) return;
+    const t = targ.type(targ.skipModsAndTypedefs(id));
+    if (t.kind !== 'struct' && t.kind !== 'union') return;
+    for (const m of t.members) {
+      const p = m.name === '' ? path : path === '' ? m.name : `${path}.${m.name}`;
+      if (hints.length >= 3) return;
+      if (depth === 1 && m.name === want) hints.push(`'${want}' is now at '${p}' (a different path: the access string must change)`);
+      else if (depth === 0 && m.name !== '' && m.name !== want && similar(m.name, want)) {
+        hints.push(`'${m.name}' (${describe(targ, m.type)}) looks like '${want}' (${describe(local, lm.type)}): renamed? a ___flavor of the local type with '${m.name}' would match`);
+      }
+      if (m.name !== want) walk(m.type, p, m.name === '' ? depth : depth + 1);
+    }
+  };
+  try {
+    walk(targId, '', 0);
+  } catch {
+    // hints are best effort on malformed target BTF
+  }
+  return hints;
+}
+
+/** Names equal but for leading/trailing underscores (`state` and `__state`). */
+function similar(a: string, b: string): boolean {
+  const strip = (x: string): string => x.replace(/^_+|_+$/g, '');
+  return strip(a) === strip(b);
 }
 
 /** `__bpf_core_types_are_compat` (TYPE_ID_TARGET, TYPE_EXISTS, TYPE_SIZE). */

@@ -58,6 +58,8 @@ export interface CandidateTrial {
   readonly spec: string;
   /** Why it did not match (our explanation; libbpf has none). */
   readonly reason?: string;
+  /** Near misses: the field on another path, or a similar field that may be its new name. */
+  readonly hints?: readonly string[];
 }
 
 /** What happened to one relocation. */
@@ -259,7 +261,7 @@ function relocateOne(
       }
       const text = formatSpecBody(m.spec);
       lines.push(`${prefix}${m.matched ? 'matching' : 'non-matching'} candidate #${i} ${formatSpec(m.spec)}`);
-      trials.push({ btfName: c.btfName, id: c.id, kind: c.btf.kindOf(c.id), name: c.btf.nameOf(c.id), matched: m.matched, spec: text, ...(m.matched ? {} : { reason: m.reason }) });
+      trials.push({ btfName: c.btfName, id: c.id, kind: c.btf.kindOf(c.id), name: c.btf.nameOf(c.id), matched: m.matched, spec: text, ...(m.matched ? {} : { reason: m.reason, ...(m.hints === undefined ? {} : { hints: m.hints }) }) });
       if (!m.matched) continue;
       let r: CalcResult;
       try {
@@ -345,6 +347,12 @@ function programInsns(programs: Map<string, Uint8Array>, name: string, original:
 }
 
 function explain(kind: number, local: string, target: string | undefined, calc: CalcResult, patch: PatchOutcome, trials: readonly CandidateTrial[]): string {
+  const hints = trials.flatMap((t) => t.hints ?? []);
+  const text = explainDecision(kind, local, target, calc, patch, trials);
+  return hints.length === 0 ? text : `${text}. Hint: ${hints.join('; ')}`;
+}
+
+function explainDecision(kind: number, local: string, target: string | undefined, calc: CalcResult, patch: PatchOutcome, trials: readonly CandidateTrial[]): string {
   const what = reloKindName(kind);
   if (patch.poisoned) {
     if (calc.failMemszAdjust) return `${what} ${local}: the field's size changed (${calc.origSize} -> ${calc.newSize} bytes) and it is not an unsigned integer or pointer, so the load was poisoned instead of reading the wrong bytes`;
