@@ -77,6 +77,8 @@ export class Btf {
   private readonly cache: (BtfType | undefined)[] = [];
   private readonly indexes = new Map<number, NameIndex>();
   private readonly scannedKinds = new Set<number>();
+  /** Own type indexes grouped by kind (counting sort), built with the first name index. */
+  private byKind: { order: Uint32Array; start: Uint32Array } | undefined;
   private ptrSize: number | undefined;
   private readonly alignCache = new Map<number, number>();
 
@@ -433,7 +435,7 @@ export class Btf {
   private nameIndex(kind: number): NameIndex {
     let index = this.indexes.get(kind);
     if (index === undefined) {
-      index = new NameIndex(this, kind);
+      index = new NameIndex(this, kind >= 0 ? this.typesOfKind(kind) : undefined);
       this.indexes.set(kind, index);
     }
     return index;
@@ -451,6 +453,30 @@ export class Btf {
   }
 
   /**
+   * @internal Own type indexes (id - startId) of one kind, ascending. One pass over the
+   * records sorts every type by kind, so each per-kind index or scan touches only its kind.
+   */
+  typesOfKind(kind: number): Uint32Array {
+    if (this.byKind === undefined) {
+      const n = this.ownTypeCount;
+      const kinds = new Uint8Array(n);
+      const count = new Uint32Array(129);
+      for (let i = 0; i < n; i++) {
+        const k = (this.view.getUint32(this.offsets[i]! + 4, this.littleEndian) >>> 24) & 0x7f;
+        kinds[i] = k;
+        count[k + 1]!++;
+      }
+      for (let k = 1; k <= 128; k++) count[k]! += count[k - 1]!;
+      const start = count.slice();
+      const order = new Uint32Array(n);
+      for (let i = 0; i < n; i++) order[count[kinds[i]!]!++] = i;
+      this.byKind = { order, start };
+    }
+    const { order, start } = this.byKind;
+    return order.subarray(start[kind]!, start[kind + 1]!);
+  }
+
+  /**
    * Own-type name lookup. The first lookup of a kind scans (cheaper than building an index
    * that may never be used again); the second builds that kind's index.
    */
@@ -461,7 +487,7 @@ export class Btf {
     if (index === undefined) {
       if (!this.scannedKinds.has(kind)) {
         this.scannedKinds.add(kind);
-        scanNames(this, kind, q, essential, out, firstOnly);
+        scanNames(this, kind, kind >= 0 && this.byKind !== undefined ? this.typesOfKind(kind) : undefined, q, essential, out, firstOnly);
         return;
       }
       index = this.nameIndex(kind);
@@ -748,31 +774,28 @@ export function essentialName(name: string): string {
  */
 class NameIndex {
   private readonly heads: Int32Array;
+  /** Chains over positions in `members` (or type indexes when indexing every kind). */
   private readonly next: Int32Array;
   private readonly mask: number;
 
-  constructor(private readonly btf: Btf, kind: number) {
-    const n = btf.ownTypeCount;
+  /** Index the own types listed in `members` (type indexes), or all own types. */
+  constructor(private readonly btf: Btf, private readonly members: Uint32Array | undefined) {
+    const count = members === undefined ? btf.ownTypeCount : members.length;
     const le = btf.littleEndian;
     const view = btf.view;
     const offsets = btf.offsets;
-    let count = n;
-    if (kind >= 0) {
-      count = 0;
-      for (let i = 0; i < n; i++) if (((view.getUint32(offsets[i]! + 4, le) >>> 24) & 0x7f) === kind) count++;
-    }
     let size = 16;
     while (size < count) size <<= 1;
     this.mask = size - 1;
     const heads = (this.heads = new Int32Array(size).fill(-1));
-    const next = (this.next = new Int32Array(n).fill(-1));
+    const next = (this.next = new Int32Array(count).fill(-1));
     const tails = new Int32Array(size);
     const mask = this.mask;
     const startStrOff = btf.startStrOff;
     const ownLen = btf.strLen;
-    for (let i = 0; i < n; i++) {
+    for (let pos = 0; pos < count; pos++) {
+      const i = members === undefined ? pos : members[pos]!;
       const o = offsets[i]!;
-      if (kind >= 0 && ((view.getUint32(o + 4, le) >>> 24) & 0x7f) !== kind) continue;
       const nameOff = view.getUint32(o, le);
       if (nameOff === 0) continue;
       let b: Uint8Array;
@@ -810,16 +833,18 @@ class NameIndex {
       }
       if (e === s) continue;
       const slot = (essentialHash === -1 ? h : essentialHash) & mask;
-      if (heads[slot] === -1) heads[slot] = i;
-      else next[tails[slot]!] = i;
-      tails[slot] = i;
+      if (heads[slot] === -1) heads[slot] = pos;
+      else next[tails[slot]!] = pos;
+      tails[slot] = pos;
     }
   }
 
   lookup(q: Query, essential: boolean, out: TypeId[], firstOnly: boolean): void {
     const btf = this.btf;
     const next = this.next;
-    for (let i = this.heads[q.hash & this.mask]!; i !== -1; i = next[i]!) {
+    const members = this.members;
+    for (let pos = this.heads[q.hash & this.mask]!; pos !== -1; pos = next[pos]!) {
+      const i = members === undefined ? pos : members[pos]!;
       if (matchName(btf, i, q, essential)) {
         out.push(typeId(btf.startId + i));
         if (firstOnly) return;
@@ -887,7 +912,7 @@ function matchName(btf: Btf, i: number, q: Query, essential: boolean): boolean {
 }
 
 /** Linear scan of own types of one kind (-1: all), used for the first lookup of a kind. */
-function scanNames(btf: Btf, kind: number, q: Query, essential: boolean, out: TypeId[], firstOnly: boolean): void {
+function scanNames(btf: Btf, kind: number, members: Uint32Array | undefined, q: Query, essential: boolean, out: TypeId[], firstOnly: boolean): void {
   const view = btf.view;
   const le = btf.littleEndian;
   const offsets = btf.offsets;
@@ -896,9 +921,11 @@ function scanNames(btf: Btf, kind: number, q: Query, essential: boolean, out: Ty
   const strStart = btf.strStart;
   const strLen = btf.strLen;
   const b = btf.bytes;
-  for (let i = 0, n = offsets.length; i < n; i++) {
+  const n = members === undefined ? offsets.length : members.length;
+  for (let pos = 0; pos < n; pos++) {
+    const i = members === undefined ? pos : members[pos]!;
     const o = offsets[i]!;
-    if (kind >= 0 && ((view.getUint32(o + 4, le) >>> 24) & 0x7f) !== kind) continue;
+    if (members === undefined && kind >= 0 && ((view.getUint32(o + 4, le) >>> 24) & 0x7f) !== kind) continue;
     const nameOff = view.getUint32(o, le);
     if (nameOff === 0) continue;
     const local = nameOff - startStrOff;

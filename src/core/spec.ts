@@ -165,6 +165,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 function truncateUtf8(s: string, max: number): string {
+  if (s.length * 3 <= max) return s; // no UTF-16 unit takes more than 3 UTF-8 bytes
   const b = encoder.encode(s);
   if (b.length <= max) return s;
   // snprintf cuts bytes, possibly inside a character; a replacement character shows where
