@@ -6,7 +6,7 @@
 //    pair (libbpf-oracle --fake-bpf, the way one checks an object against many kernels today).
 // 3. check time as kernels grow (3, 6, 12), and its peak memory.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +30,6 @@ const objects = [
 // The matrix is measured with about 50 objects (the scenario): the fixture set is
 // copied under new names until there are that many. libbpf gains nothing from repeats (it
 // shares nothing between runs); btfkit shares the parsed kernel, as it would for distinct objects.
-import { copyFileSync } from 'node:fs';
 const matrixObjects = [];
 for (let round = 0; matrixObjects.length < 50; round++) {
   for (const o of objects) {

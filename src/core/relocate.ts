@@ -266,6 +266,8 @@ function relocateOne(
       lines.push(`${prefix}${m.matched ? 'matching' : 'non-matching'} candidate #${i} ${formatSpec(m.spec)}`);
       trials.push({ btfName: c.btfName, id: c.id, kind: c.btf.kindOf(c.id), name: c.btf.nameOf(c.id), matched: m.matched, spec: text, ...(m.matched ? {} : { reason: m.reason, ...(m.hints === undefined ? {} : { hints: m.hints }) }) });
       if (!m.matched) continue;
+      // libbpf reports the first matching candidate as the target even when computing fails
+      if (first === undefined) targetSpec = m.spec;
       let r: CalcResult;
       try {
         r = calcRelocation(rec.kind, spec, m.spec, ctx, le);
@@ -274,7 +276,6 @@ function relocateOne(
       }
       if (first === undefined) {
         first = r;
-        targetSpec = m.spec;
       } else if (m.spec.bitOffset !== targetSpec!.bitOffset) {
         lines.push(`${prefix}field offset ambiguity: ${m.spec.bitOffset} != ${targetSpec!.bitOffset}`);
         lines.push(`${prefix}failed to relocate: ${errstr('EINVAL')}`);

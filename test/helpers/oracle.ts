@@ -30,11 +30,13 @@ export interface OracleRecord {
 /** libbpf's decisions for every CO-RE record of `obj` against `target` (split on `base` if given). */
 export function libbpfDecisions(obj: string, target: string, base?: string): OracleRecord[] {
   const args = ['--fake-bpf', ...(base === undefined ? [] : ['--base', base]), obj, target];
+  const exe = join(oracleDir(), 'libbpf-oracle'); // throws when the oracle cannot be built
   let out: string;
   try {
-    out = execFileSync(join(oracleDir(), 'libbpf-oracle'), args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    out = execFileSync(exe, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
-    // exit 2 = CO-RE error: stdout still has every record
+    // exit 2 = CO-RE error: stdout still has every record; anything else is a broken run
+    if ((e as { status?: number }).status !== 2) throw e;
     out = (e as { stdout?: string }).stdout ?? '';
   }
   return out.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as OracleRecord);
