@@ -36,6 +36,10 @@ export const ErrorCodes = {
   ELF_NO_SECTION: 'ELF_NO_SECTION',
   /** A CO-RE relocation record cannot be parsed or applied. */
   CORE_BAD_RELO: 'CORE_BAD_RELO',
+  /** Instruction bytes end inside an instruction, or an LD_IMM64 has no second slot. */
+  INSN_TRUNCATED: 'INSN_TRUNCATED',
+  /** An instruction field is out of range when building or encoding. */
+  INSN_BAD_FIELD: 'INSN_BAD_FIELD',
   /** A BPF object is inconsistent at the BPF level (programs, maps, externs). */
   OBJECT_MALFORMED: 'OBJECT_MALFORMED',
   /** Something requested is not supported by this build or this kernel. */
@@ -166,7 +170,7 @@ function describeLocation(where: BtfLocation): string {
   return parts.join(', ');
 }
 
-const ERROR_NAMES = new Set(['BtfkitError', 'BtfParseError', 'ElfError', 'NotSupportedError', 'CoreRelocationError', 'VerifierError', 'SyscallError']);
+const ERROR_NAMES = new Set(['BtfkitError', 'BtfParseError', 'ElfError', 'NotSupportedError', 'CoreRelocationError', 'VerifierError', 'SyscallError', 'InsnError']);
 
 /**
  * True when `e` is a btfkit error (optionally with the given code). Checks `name` and `code`,

@@ -29,3 +29,22 @@ export const bytes = (n: number): Bytes => n as Bytes;
 export const bytesToBits = (n: Bytes): Bits => (n * 8) as Bits;
 /** Bits to bytes, rounding down (a bit offset inside a byte stays in that byte). */
 export const bitsToBytesFloor = (n: Bits): Bytes => Math.floor(n / 8) as Bytes;
+
+/** Index of an 8-byte instruction slot. The second half of an LD_IMM64 is a slot of its own. */
+export type InsnIndex = Brand<number, 'InsnIndex'>;
+/** A byte offset into an instruction stream (a multiple of 8 for instruction boundaries). */
+export type InsnByteOffset = Brand<number, 'InsnByteOffset'>;
+
+/** Size of one instruction slot in bytes. */
+export const INSN_SIZE = 8;
+
+/** Mark a number as an instruction slot index. */
+export const insnIndex = (n: number): InsnIndex => n as InsnIndex;
+/** Mark a number as a byte offset into an instruction stream. */
+export const insnByteOffset = (n: number): InsnByteOffset => n as InsnByteOffset;
+/** The byte offset at which slot `i` starts. */
+export const insnIndexToByteOffset = (i: InsnIndex): InsnByteOffset => (i * INSN_SIZE) as InsnByteOffset;
+/** The slot that contains byte `o` (rounding down when `o` is inside a slot). */
+export const byteOffsetToInsnIndexFloor = (o: InsnByteOffset): InsnIndex => Math.floor(o / INSN_SIZE) as InsnIndex;
+/** True when `o` is on an instruction slot boundary. */
+export const isInsnBoundary = (o: InsnByteOffset): boolean => o % INSN_SIZE === 0;

@@ -113,7 +113,9 @@ export function readElf(bytes: Uint8Array): ElfFile {
     const o = shoff + i * shentsize;
     const type = u32(o + 4);
     const offset = toNum(u64(o + 0x18), 'section offset', o + 0x18);
-    const size = toNum(u64(o + 0x20), 'section size', o + 0x20);
+    // SHT_NOBITS (.bss) occupies no file bytes: its size may exceed the file
+    const rawSize = u64(o + 0x20);
+    const size = type === SHT_NOBITS ? Number(BigInt.asUintN(53, rawSize)) : toNum(rawSize, 'section size', o + 0x20);
     if (type !== SHT_NOBITS && offset + size > bytes.length) {
       throw new ElfError(ErrorCodes.ELF_MALFORMED, `section ${i} data beyond end of file`, { offset: o });
     }
