@@ -10,11 +10,12 @@ import { objCommand } from './obj.js';
 import { relocsCommand } from './relocs.js';
 import { relocateCommand } from './relocate.js';
 import { checkCommand } from './check.js';
+import { disasmCommand } from './disasm.js';
 
 /** Exit codes: 0 ok, 1 the input was rejected or the check failed, 2 usage, 3 internal error. */
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, INTERNAL: 3 } as const;
 
-const COMMANDS: readonly Command[] = [checkCommand, btfDumpCommand, btfValidateCommand, objCommand, relocsCommand, relocateCommand];
+const COMMANDS: readonly Command[] = [checkCommand, btfDumpCommand, btfValidateCommand, objCommand, relocsCommand, disasmCommand, relocateCommand];
 
 function usage(): string {
   const lines = ['usage: btfkit <command> [options]', '', 'commands:'];

@@ -8,3 +8,4 @@ export { PROG_TYPES, ATTACH_TYPES, MAP_TYPES, SECTION_DEFS, type ProgType, type 
 export { listCoreRelos, coreReloToJson, formatCoreRelosJson, formatCoreRelosTable, type CoreReloListing, type CoreReloJson } from './relocs.js';
 export { formatObjectSummary } from './summary.js';
 export { writePatchedObject } from './patch.js';
+export { disassembleObject, type ObjectDisasmOptions } from './disasm.js';
