@@ -128,6 +128,17 @@ const BPF_F_MMAPABLE = 0x400;
  * `x/...`; `x/` matches any name starting with it; other entries match exactly.
  */
 export function findSectionDef(section: string): SectionDef | undefined {
+  const known = defCache.get(section);
+  if (known !== undefined || defCache.has(section)) return known;
+  const def = matchSectionDef(section);
+  if (defCache.size < 4096) defCache.set(section, def);
+  return def;
+}
+
+/** Section names seen so far (bounded: hostile objects can have any number of names). */
+const defCache = new Map<string, SectionDef | undefined>();
+
+function matchSectionDef(section: string): SectionDef | undefined {
   for (const d of SECTION_DEFS) {
     const s = d.sec;
     if (s.endsWith('/')) {
@@ -247,6 +258,13 @@ export function parseObject(bytes: Uint8Array): ObjectSpec {
     if (sec.size % 8 !== 0) fail(`corrupted program section, size ${sec.size} is not a multiple of 8`, sec.name);
     const funcs = symbols.filter((s) => s.shndx === sec.index && s.type === STT_FUNC).sort((a, b) => Number(a.value - b.value));
     const secRelocs = relocsFor.get(sec.index) ?? [];
+    const relocAt = new Map<number, ElfRelocation>();
+    for (const r of secRelocs) if (!relocAt.has(Number(r.offset))) relocAt.set(Number(r.offset), r);
+    const ofSection = <R extends { insnOffset: number }>(groups: readonly { section: string; records: readonly R[] }[] | undefined): R[] =>
+      (groups ?? []).filter((g) => g.section === sec.name).flatMap((g) => g.records);
+    const secFuncInfo = ofSection(btfExt?.funcInfo);
+    const secLineInfo = ofSection(btfExt?.lineInfo);
+    const secCoreRelos = ofSection(btfExt?.coreRelos);
     const isText = sec.name === '.text';
     const autoload = !sec.name.startsWith('?');
     const secName = autoload ? sec.name : sec.name.slice(1);
@@ -263,7 +281,7 @@ export function parseObject(bytes: Uint8Array): ObjectSpec {
       const relocations: InsnReloc[] = [];
       for (const r of secRelocs) {
         const off = Number(r.offset);
-        if (off < start || off >= start + size) continue;
+        if (off < start || off >= start + size || off % 8 !== 0) continue;
         relocations.push(classifyReloc(r, (off - start) / 8, symbols, elf, insns, off - start, le));
       }
       const calls = new Set<string>();
@@ -274,7 +292,7 @@ export function parseObject(bytes: Uint8Array): ObjectSpec {
         const src = le ? regs >> 4 : regs & 0xf;
         if (op === 0x85 && src === BPF_PSEUDO_CALL) {
           const imm = view.getInt32(sec.offset + start + i * 8 + 4, le);
-          const rel = secRelocs.find((x) => Number(x.offset) === start + i * 8);
+          const rel = relocAt.get(start + i * 8);
           if (rel !== undefined) {
             // A call relocated against a function symbol names it; against a section symbol
             // the callee is the function at (symbol value / 8 + imm + 1) in that section.
@@ -287,17 +305,15 @@ export function parseObject(bytes: Uint8Array): ObjectSpec {
           if (callee !== undefined) calls.add(callee.name);
         }
       }
-      const inProg = <R extends { insnOffset: number }>(groups: readonly { section: string; records: readonly R[] }[] | undefined): R[] =>
-        (groups ?? []).filter((g) => g.section === sec.name).flatMap((g) => g.records)
-          .filter((r) => r.insnOffset >= start && r.insnOffset < start + size)
-          .map((r) => ({ ...r, insnOffset: r.insnOffset - start }));
+      const inProg = <R extends { insnOffset: number }>(records: readonly R[]): R[] =>
+        records.filter((r) => r.insnOffset >= start && r.insnOffset < start + size).map((r) => ({ ...r, insnOffset: r.insnOffset - start }));
       const attach = def === undefined ? undefined : attachTargetOf(def, secName);
       programs.push({
         name: f.name, section: secName, autoload, isSubprogram: isText,
         progType: def?.progType, expectedAttachType: def?.attachType ?? undefined, attachTarget: attach,
         sleepable: def?.flags.includes('sleepable') ?? false,
         sectionInsnOffset: first, insns, insnCount: count, calls: [...calls], relocations,
-        funcInfo: inProg(btfExt?.funcInfo), lineInfo: inProg(btfExt?.lineInfo), coreRelos: inProg(btfExt?.coreRelos),
+        funcInfo: inProg(secFuncInfo), lineInfo: inProg(secLineInfo), coreRelos: inProg(secCoreRelos),
       });
     }
     if (!isText && def === undefined) warnings.push({ section: sec.name, message: `sec '${sec.name}': failed to guess program type from ELF section '${sec.name}'` });
