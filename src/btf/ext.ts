@@ -88,9 +88,15 @@ export function parseBtfExt(data: Uint8Array, btf: Btf): BtfExt {
   if (hdrLen < 24) fail('BTF.ext header missing func_info, line_info', 4);
   const u32 = (o: number): number => v.getUint32(o, le);
 
+  // Records share strings (file names, source lines, section names): decode each once.
+  const strings = new Map<number, string>();
   const str = (off: number, at: number): string => {
+    const known = strings.get(off);
+    if (known !== undefined) return known;
     if (!btf.isValidStrOffset(off)) fail(`invalid string offset ${off}`, at);
-    return btf.str(off);
+    const v = btf.str(off);
+    strings.set(off, v);
+    return v;
   };
 
   function parseInfo<R>(desc: string, off: number, len: number, min: number, decode: (o: number) => R): { groups: ExtGroup<R>[]; recSize: number } {
