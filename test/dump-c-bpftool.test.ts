@@ -1,0 +1,149 @@
+/**
+ * Differential test of `dumpC` against the oracle, Debian's bpftool 7.1: for every kernel BTF of
+ * the corpus (the full ../shared/kernels when present, else the committed testdata/kernels) and
+ * for the running kernel, our header must be byte-identical to `bpftool btf dump file FILE
+ * format c` (split module BTF: `--base-btf BASE`). The generated header must also compile with
+ * `clang-19 -target bpf`.
+ *
+ * bpftool and clang-19 are required (CI installs them): when one is missing the tests fail.
+ *
+ * `dumpC` is imported from the source tree because the package entry points do not export it
+ * yet; switch to `btfkit/btf` once they do.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Btf } from '../src/btf/btf.js';
+import { dumpC } from '../src/btf/dump-c.js';
+import { kernelsForTests, readBtfFile, type KernelFile } from './helpers/kernels.js';
+
+const SYSFS_VMLINUX = '/sys/kernel/btf/vmlinux';
+
+let work = '';
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'btfkit-dump-c-bpftool-'));
+});
+afterAll(() => {
+  if (work !== '') rmSync(work, { recursive: true, force: true });
+});
+
+/** Run a tool; a missing tool is a failure with a clear message, never a skip. */
+function run(cmd: string, args: string[]): Buffer {
+  try {
+    return execFileSync(cmd, args, { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    const err = e as { code?: string; stderr?: Buffer };
+    if (err.code === 'ENOENT') throw new Error(`${cmd} is required for this test (CI installs it) but is not on PATH`);
+    throw new Error(`${cmd} ${args.join(' ')} failed: ${err.stderr?.toString() ?? String(e)}`);
+  }
+}
+
+/** A path bpftool can read: the file itself, or its gunzipped copy in the work directory. */
+function plainPath(path: string, bytes: Uint8Array): string {
+  if (!path.endsWith('.gz')) return path;
+  const out = join(work, path.split('/').pop()!.replace(/\.gz$/, ''));
+  if (!existsSync(out)) writeFileSync(out, bytes);
+  return out;
+}
+
+function dumpToBuffer(btf: Btf): Buffer {
+  const chunks: Buffer[] = [];
+  dumpC(btf, (c) => chunks.push(Buffer.from(c)));
+  return Buffer.concat(chunks);
+}
+
+/** A readable account of where two outputs first differ (line number and a few lines of each). */
+function firstDifference(ours: Buffer, theirs: Buffer): string {
+  let i = 0;
+  const n = Math.min(ours.length, theirs.length);
+  while (i < n && ours[i] === theirs[i]) i++;
+  const lineNo = ours.subarray(0, i).toString('latin1').split('\n').length;
+  const around = (b: Buffer): string => b.toString('utf8').split('\n').slice(Math.max(0, lineNo - 4), lineNo + 3)
+    .map((l, k) => `${String(Math.max(1, lineNo - 3) + k).padStart(7)}  ${l}`).join('\n');
+  return `outputs differ at byte ${i}, line ${lineNo} (ours ${ours.length} bytes, bpftool ${theirs.length} bytes)\n` +
+    `--- bpftool:\n${around(theirs)}\n--- btfkit:\n${around(ours)}`;
+}
+
+function expectSameAsBpftool(ours: Buffer, path: string, basePath?: string): void {
+  const theirs = run('bpftool', ['btf', 'dump', 'file', path, ...(basePath === undefined ? [] : ['--base-btf', basePath]), 'format', 'c']);
+  if (!ours.equals(theirs)) expect.fail(firstDifference(ours, theirs));
+}
+
+const kernels = kernelsForTests();
+const byName = new Map(kernels.map((k) => [k.name, k]));
+const parsed = new Map<string, { btf: Btf; path: string }>();
+
+/** Parse a corpus file (and its base), once. */
+function load(k: KernelFile): { btf: Btf; path: string } {
+  const done = parsed.get(k.name);
+  if (done !== undefined) return done;
+  const bytes = readBtfFile(k.path);
+  let base: Btf | undefined;
+  if (k.base !== undefined) {
+    const b = byName.get(k.base);
+    if (b === undefined) throw new Error(`${k.name}: base ${k.base} is not in the corpus`);
+    base = load(b).btf;
+  }
+  const entry = { btf: Btf.parse(bytes, base === undefined ? {} : { base }), path: plainPath(k.path, bytes) };
+  parsed.set(k.name, entry);
+  return entry;
+}
+
+describe('btf dump format c: byte-identical to bpftool', () => {
+  it('has kernels to test', () => {
+    expect(kernels.length).toBeGreaterThan(0);
+  });
+
+  for (const k of kernels) {
+    it(k.base === undefined ? k.name : `${k.name} (split on ${k.base})`, () => {
+      const { btf, path } = load(k);
+      const basePath = k.base === undefined ? undefined : load(byName.get(k.base)!).path;
+      expectSameAsBpftool(dumpToBuffer(btf), path, basePath);
+    });
+  }
+
+  it.skipIf(!existsSync(SYSFS_VMLINUX))(`the running kernel (${SYSFS_VMLINUX})`, () => {
+    const b = readFileSync(SYSFS_VMLINUX);
+    expectSameAsBpftool(dumpToBuffer(Btf.parse(new Uint8Array(b.buffer, b.byteOffset, b.byteLength))), SYSFS_VMLINUX);
+  });
+});
+
+/** A BPF program using a few kernel types through the generated header. */
+const PROGRAM = `#include "vmlinux.h"
+
+#define SEC(name) __attribute__((section(name), used))
+
+SEC("kprobe/do_sys_openat2")
+int probe(struct pt_regs *ctx)
+{
+	struct task_struct *t = (struct task_struct *)0;
+	struct list_head *l = (struct list_head *)0;
+	return (int)(sizeof(*t) + sizeof(*l) + sizeof(*ctx)) & 1;
+}
+
+char LICENSE[] SEC("license") = "GPL";
+`;
+
+function compileHeader(name: string, btf: Btf): void {
+  const dir = join(work, `compile-${name}`);
+  run('mkdir', ['-p', dir]);
+  writeFileSync(join(dir, 'vmlinux.h'), dumpToBuffer(btf));
+  writeFileSync(join(dir, 'prog.c'), PROGRAM);
+  run('clang-19', ['-g', '-O2', '-target', 'bpf', '-c', join(dir, 'prog.c'), '-o', join(dir, 'prog.o')]);
+}
+
+describe('btf dump format c: the header compiles with clang-19 -target bpf', () => {
+  const k61 = kernels.find((k) => k.base === undefined && /^linux-6\.1\.0-\d+-amd64\.btf/.test(k.name));
+
+  it('for a 6.1 kernel of the corpus', () => {
+    expect(k61, 'a linux-6.1.0-*-amd64 BTF in the corpus').toBeDefined();
+    compileHeader('6.1', load(k61!).btf);
+  });
+
+  it.skipIf(!existsSync(SYSFS_VMLINUX))(`for the running kernel (${SYSFS_VMLINUX})`, () => {
+    const b = readFileSync(SYSFS_VMLINUX);
+    compileHeader('running', Btf.parse(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)));
+  });
+});
