@@ -4,18 +4,29 @@
  */
 import { isBtfkitError, ErrorCodes } from '../errors.js';
 import { UsageError, type Command } from './command.js';
-import { btfDumpCommand } from './btf-dump.js';
-import { btfValidateCommand } from './btf-validate.js';
-import { objCommand } from './obj.js';
-import { relocsCommand } from './relocs.js';
-import { relocateCommand } from './relocate.js';
-import { checkCommand } from './check.js';
-import { disasmCommand } from './disasm.js';
 
 /** Exit codes: 0 ok, 1 the input was rejected or the check failed, 2 usage, 3 internal error. */
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, INTERNAL: 3 } as const;
 
-const COMMANDS: readonly Command[] = [checkCommand, btfDumpCommand, btfValidateCommand, objCommand, relocsCommand, disasmCommand, relocateCommand];
+/**
+ * Commands, loaded on use: a `btf dump` should not pay for compiling the CO-RE engine, the
+ * check matrix and the disassembler (about 30 ms of start-up together).
+ */
+interface LazyCommand {
+  readonly path: readonly string[];
+  readonly summary: string;
+  load(): Promise<Command>;
+}
+
+const COMMANDS: readonly LazyCommand[] = [
+  { path: ['check'], summary: 'objects x kernels: what loads, what is poisoned, what fails, where values differ', load: async () => (await import('./check.js')).checkCommand },
+  { path: ['relocate'], summary: 'apply CO-RE relocations to an object as libbpf would, and explain each', load: async () => (await import('./relocate.js')).relocateCommand },
+  { path: ['relocs'], summary: "list an object's CO-RE records with libbpf's spec text", load: async () => (await import('./relocs.js')).relocsCommand },
+  { path: ['obj'], summary: 'summarise a BPF object: programs, maps, globals, externs, BTF', load: async () => (await import('./obj.js')).objCommand },
+  { path: ['disasm'], summary: 'disassemble programs with source lines and CO-RE relocations', load: async () => (await import('./disasm.js')).disasmCommand },
+  { path: ['btf', 'dump'], summary: 'print BTF as bpftool does (raw), as a C header (c) or as JSON', load: async () => (await import('./btf-dump.js')).btfDumpCommand },
+  { path: ['btf', 'validate'], summary: "check BTF as the kernel's BTF verifier does", load: async () => (await import('./btf-validate.js')).btfValidateCommand },
+];
 
 function usage(): string {
   const lines = ['usage: btfkit <command> [options]', '', 'commands:'];
@@ -34,11 +45,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write('btfkit 0.1.0\n');
     return EXIT.OK;
   }
-  const cmd = COMMANDS.find((c) => c.path.every((p, i) => argv[i] === p));
-  if (cmd === undefined) {
+  const entry = COMMANDS.find((c) => c.path.every((p, i) => argv[i] === p));
+  if (entry === undefined) {
     process.stderr.write(`btfkit: unknown command '${argv.slice(0, 2).join(' ')}'\n\n${usage()}`);
     return EXIT.USAGE;
   }
+  const cmd = await entry.load();
   const rest = argv.slice(cmd.path.length);
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(cmd.help + '\n');
