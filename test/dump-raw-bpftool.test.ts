@@ -12,9 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { Btf } from '../src/btf/btf.js';
-import { openBtf } from '../src/btf/load.js';
-import { dumpRaw } from '../src/btf/dump-raw.js';
+import { Btf, openBtf, dumpRaw } from 'btfkit/btf';
 import { kernelsForTests, readBtfFile, type KernelFile } from './helpers/kernels.js';
 
 const BPFTOOL = process.env['BPFTOOL'] ?? 'bpftool';
