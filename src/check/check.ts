@@ -30,6 +30,7 @@ export interface CheckedRelocation {
   /** The value written into the instruction (decimal), or `poison` / `error`. */
   readonly value: string;
   readonly target: string | undefined;
+  /** Why, for records that were not simply patched ('' for patched ones, to keep big matrices small). */
   readonly explanation: string;
 }
 
@@ -57,7 +58,7 @@ export function checkPair(objectName: string, obj: ObjectSpec, kernel: KernelInp
     outcome: r.outcome,
     value: r.outcome === 'poisoned' ? 'poison' : r.outcome === 'error' ? 'error' : r.outcome === 'patched' && r.calc !== undefined ? r.calc.newVal.toString() : r.outcome,
     target: r.targetSpec,
-    explanation: r.explanation,
+    explanation: r.outcome === 'patched' ? '' : r.explanation,
   }));
   const count = (o: string): number => res.results.filter((r) => r.outcome === o).length;
   const poisoned = count('poisoned');
@@ -88,6 +89,29 @@ export interface CheckReport {
   /** pairs[o][k] for objects[o] on kernels[k]. */
   readonly pairs: readonly (readonly PairResult[])[];
   readonly rows: readonly MatrixRow[];
+}
+
+/**
+ * Share the strings that repeat across kernels (record key, kind, spec, program) between the
+ * pair results of one object, so memory grows with objects, not objects x kernels. Results
+ * coming back from worker threads are fresh copies: run this on each as it arrives.
+ */
+export function internStrings(result: PairResult, pool: Map<string, string>): PairResult {
+  const intern = (s: string): string => {
+    const known = pool.get(s);
+    if (known !== undefined) return known;
+    pool.set(s, s);
+    return s;
+  };
+  return {
+    ...result,
+    object: intern(result.object),
+    relocations: result.relocations.map((r) => ({
+      ...r, key: intern(r.key), kindName: intern(r.kindName), spec: intern(r.spec),
+      program: r.program === undefined ? undefined : intern(r.program), value: intern(r.value),
+      target: r.target === undefined ? undefined : intern(r.target),
+    })),
+  };
 }
 
 /** Arrange pair results (any order) into the report. */

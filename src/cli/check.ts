@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { buildReport, formatCheckHtml, formatCheckText, type PairResult } from '../check/check.js';
+import { buildReport, formatCheckHtml, formatCheckText, internStrings, type PairResult } from '../check/check.js';
 import { parseObject } from '../object/spec.js';
 import { SYS_KERNEL_BTF, hasKernelBtf } from '../kernel/btf.js';
 import { parse, readBytes, UsageError, writeStdout, type Command } from './command.js';
@@ -119,6 +119,7 @@ async function runChecks(objects: readonly { name: string; path: string }[], ker
     if (progressShown) process.stderr.write('\n');
     return out;
   }
+  const pool = new Map<string, string>();
   const workerUrl = new URL('./check-worker.js', import.meta.url);
   const queue = [...kernels];
   const out: PairResult[] = [];
@@ -137,7 +138,7 @@ async function runChecks(objects: readonly { name: string; path: string }[], ker
           reject(new Error(`kernel ${m.kernel}: ${m.error}`));
           return;
         }
-        out.push(...m.results);
+        for (const r of m.results) out.push(internStrings(r, pool));
         done++;
         progress();
         next();
