@@ -6,7 +6,7 @@
 //    pair (libbpf-oracle --fake-bpf, the way one checks an object against many kernels today).
 // 3. check time as kernels grow (3, 6, 12), and its peak memory.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,6 +93,18 @@ const sizes = [...new Set([3, 6, vmlinuxes.length])].filter((n) => n <= vmlinuxe
 const growth = sizes.map((n) => ({ n, ...timeCheck(vmlinuxes.slice(0, n)) }));
 const full = growth[growth.length - 1];
 
+// A BTFHub-sized run: the kernels again and again (symlinks), ~100 kernels, to show that time
+// grows linearly and memory stays flat.
+const many = join(work, 'many-kernels');
+mkdirSync(many);
+let nMany = 0;
+for (let r = 0; nMany < 99; r++) for (const k of vmlinuxes) if (nMany < 99) { symlinkSync(join(kernelsDir, k), join(many, `r${r}-${k}`)); nMany++; }
+const manyRun = (() => {
+  const t = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, join(root, 'bin/btfkit.js'), 'check', ...objects, '--kernels', many], { encoding: 'utf8' });
+  return { us: (performance.now() - t) * 1000, rssMiB: Number(r.stderr.trim().split('\n').pop()) / 1024 };
+})();
+
 console.log(`btfkit CO-RE bench: ${objects.length} objects with CO-RE records (${matrixObjects.length} for the matrix), ${vmlinuxes.length} kernels + ${allKernels.length - vmlinuxes.length} module BTFs from ${kernelsDir}`);
 console.table([
   { what: `one CO-RE pass (${heaviest.split('/').pop()}, ${nRelos} relocations, kernel parsed once)`, btfkit: ms(oursPass), libbpf: ms(libbpf.pass_us), 'libbpf/btfkit': `${(libbpf.pass_us / oursPass).toFixed(1)}x`, target: '>= 5x', ok: libbpf.pass_us / oursPass >= 5 ? 'yes' : 'NO' },
@@ -101,3 +113,4 @@ console.table([
 console.log(`libbpf per pass: ${ms(libbpf.parse_us)} of it is parsing the target BTF; libbpf per pair as a process: ${ms(libbpfMatrix / pairs)}`);
 console.log('btfkit check as kernels grow (whole process, median of 3; peak RSS):');
 for (const g of growth) console.log(`  ${String(g.n).padStart(2)} kernels: ${ms(g.us)}  (${ms(g.us / g.n)} per kernel), peak RSS ${g.rssMiB.toFixed(0)} MiB`);
+console.log(`  ${nMany} kernels (${objects.length} objects, the corpus repeated): ${ms(manyRun.us)}  (${ms(manyRun.us / nMany)} per kernel), peak RSS ${manyRun.rssMiB.toFixed(0)} MiB`);
