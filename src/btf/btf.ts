@@ -67,6 +67,8 @@ export class Btf {
   readonly view: DataView;
   /** @internal Absolute byte offset (in {@link bytes}) of each own type record. */
   readonly offsets: Uint32Array;
+  /** @internal Kind number of each own type (read during the offset scan anyway). */
+  readonly kinds: Uint8Array;
   /** @internal Absolute start of the string section. */
   readonly strStart: number;
   /** @internal Length of the string section. */
@@ -84,8 +86,9 @@ export class Btf {
 
   private constructor(
     data: Uint8Array, base: Btf | undefined, header: BtfHeader, littleEndian: boolean,
-    offsets: Uint32Array, layout: { info: number; elem: number }[] | undefined,
+    offsets: Uint32Array, kinds: Uint8Array, layout: { info: number; elem: number }[] | undefined,
   ) {
+    this.kinds = kinds;
     this.bytes = data;
     this.base = base;
     this.header = header;
@@ -145,10 +148,14 @@ export class Btf {
     let offsets = new Uint32Array(Math.max(16, Math.ceil(header.typeLen / 20)));
     let n = 0;
     let p = typeStart;
+    let kinds = new Uint8Array(offsets.length);
     const grow = (): void => {
       const bigger = new Uint32Array(Math.min(Math.ceil(header.typeLen / BTF_TYPE_LEN) + 1, offsets.length * 2));
       bigger.set(offsets);
       offsets = bigger;
+      const k = new Uint8Array(bigger.length);
+      k.set(kinds);
+      kinds = k;
     };
     if (littleEndian === HOST_LITTLE_ENDIAN && (data.byteOffset + typeStart) % 4 === 0) {
       // Fast path: host byte order and 4-byte aligned, so read words directly.
@@ -166,6 +173,7 @@ export class Btf {
           throw new BtfParseError(ErrorCodes.BTF_BAD_TYPE, `BTF type [${startId + n}] is malformed`, { section: 'types', offset: typeStart + w * 4, typeId: startId + n });
         }
         if (n === offsets.length) grow();
+        kinds[n] = kind;
         offsets[n++] = typeStart + w * 4;
         w += rec >>> 2;
       }
@@ -182,6 +190,7 @@ export class Btf {
           throw new BtfParseError(ErrorCodes.BTF_BAD_TYPE, `BTF type [${startId + n}] is malformed`, { section: 'types', offset: p, typeId: startId + n });
         }
         if (n === offsets.length) grow();
+        kinds[n] = kind;
         offsets[n++] = p;
         p += rec;
       }
@@ -192,8 +201,11 @@ export class Btf {
     if (startId + n - 1 > 0x7fffffff) {
       throw new BtfParseError(ErrorCodes.BTF_BAD_TYPE, 'too many BTF types', { section: 'types' });
     }
-    if (n !== offsets.length) offsets = offsets.subarray(0, n);
-    return new Btf(data, base, header, littleEndian, offsets, layout);
+    if (n !== offsets.length) {
+      offsets = offsets.subarray(0, n);
+      kinds = kinds.subarray(0, n);
+    }
+    return new Btf(data, base, header, littleEndian, offsets, kinds, layout);
   }
 
   /** Highest type id (in this blob, or in the base when this blob has no types). */
@@ -231,7 +243,9 @@ export class Btf {
   kindNumberOf(id: number): number {
     if (id === 0) return 0;
     const b = this.owner(id);
-    return infoKind(b.u32(b.recordOffset(id) + 4));
+    const k = b.kinds[id - b.startId];
+    if (k === undefined) throw badTypeId(id, this);
+    return k;
   }
 
   /** Kind of type `id`. */
@@ -459,13 +473,9 @@ export class Btf {
   typesOfKind(kind: number): Uint32Array {
     if (this.byKind === undefined) {
       const n = this.ownTypeCount;
-      const kinds = new Uint8Array(n);
+      const kinds = this.kinds;
       const count = new Uint32Array(129);
-      for (let i = 0; i < n; i++) {
-        const k = (this.view.getUint32(this.offsets[i]! + 4, this.littleEndian) >>> 24) & 0x7f;
-        kinds[i] = k;
-        count[k + 1]!++;
-      }
+      for (let i = 0; i < n; i++) count[kinds[i]! + 1]!++;
       for (let k = 1; k <= 128; k++) count[k]! += count[k - 1]!;
       const start = count.slice();
       const order = new Uint32Array(n);
@@ -921,11 +931,12 @@ function scanNames(btf: Btf, kind: number, members: Uint32Array | undefined, q: 
   const strStart = btf.strStart;
   const strLen = btf.strLen;
   const b = btf.bytes;
+  const kinds = btf.kinds;
   const n = members === undefined ? offsets.length : members.length;
   for (let pos = 0; pos < n; pos++) {
     const i = members === undefined ? pos : members[pos]!;
     const o = offsets[i]!;
-    if (members === undefined && kind >= 0 && ((view.getUint32(o + 4, le) >>> 24) & 0x7f) !== kind) continue;
+    if (members === undefined && kind >= 0 && kinds[i] !== kind) continue;
     const nameOff = view.getUint32(o, le);
     if (nameOff === 0) continue;
     const local = nameOff - startStrOff;
