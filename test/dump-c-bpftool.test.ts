@@ -15,8 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Btf } from '../src/btf/btf.js';
-import { dumpC } from '../src/btf/dump-c.js';
+import { Btf, dumpC } from 'btfkit/btf';
 import { kernelsForTests, readBtfFile, type KernelFile } from './helpers/kernels.js';
 
 const SYSFS_VMLINUX = '/sys/kernel/btf/vmlinux';

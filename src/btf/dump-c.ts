@@ -48,9 +48,9 @@
  */
 import type { Btf } from './btf.js';
 import { BtfkitError, BtfParseError, ErrorCodes } from '../errors.js';
+import type { ByteSink } from './out.js';
 
-/** Sink for output bytes; a chunk is only valid during the call (buffers are reused). */
-export type ByteSink = (chunk: Uint8Array) => void;
+export type { ByteSink } from './out.js';
 
 /**
  * Write `btf` as a C header, exactly as `bpftool btf dump file FILE format c` does (for split
