@@ -21,6 +21,7 @@ interface LazyCommand {
 const COMMANDS: readonly LazyCommand[] = [
   { path: ['check'], summary: 'objects x kernels: what loads, what is poisoned, what fails, where values differ', load: async () => (await import('./check.js')).checkCommand },
   { path: ['relocate'], summary: 'apply CO-RE relocations to an object as libbpf would, and explain each', load: async () => (await import('./relocate.js')).relocateCommand },
+  { path: ['inject'], summary: 'fill .rodata constants with field/type facts of a target kernel', load: async () => (await import('./inject.js')).injectCommand },
   { path: ['relocs'], summary: "list an object's CO-RE records with libbpf's spec text", load: async () => (await import('./relocs.js')).relocsCommand },
   { path: ['obj'], summary: 'summarise a BPF object: programs, maps, globals, externs, BTF', load: async () => (await import('./obj.js')).objCommand },
   { path: ['disasm'], summary: 'disassemble programs with source lines and CO-RE relocations', load: async () => (await import('./disasm.js')).disasmCommand },

@@ -9,3 +9,4 @@ export { listCoreRelos, coreReloToJson, formatCoreRelosJson, formatCoreRelosTabl
 export { formatObjectSummary } from './summary.js';
 export { writePatchedObject } from './patch.js';
 export { disassembleObject, type ObjectDisasmOptions } from './disasm.js';
+export { injectConstants, checkManifest, INJECT_KINDS, type InjectConstant, type InjectManifest, type InjectResult } from './inject.js';
