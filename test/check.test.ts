@@ -52,3 +52,25 @@ describe('btfkit check', () => {
     expect(out).toMatch(/Relocations whose value differs between kernels \(\d+ of \d+\)/);
   });
 });
+
+describe('btfkit check --manifest', () => {
+  it('reports the constants btfkit inject fills, per kernel, as rows of the matrix', () => {
+    const obj = join(repoRoot, 'testdata/objects/inject-bpfel.o');
+    const manifest = join(repoRoot, 'testdata/objects/inject.manifest.json');
+    const run = spawnSync(process.execPath, [bin, 'check', obj, '--kernels', testdataKernels, '--manifest', manifest, '--json'], { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout) as Report & { rows: { key: string; values: string[] }[] };
+    expect(report.pairs[0]!.every((p) => p.verdict === 'loads')).toBe(true);
+    const tmp = mkdtempSync(join(tmpdir(), 'btfkit-check-inject-'));
+    report.kernels.forEach((k, ki) => {
+      const out = join(tmp, `${k}.o`);
+      const r = spawnSync(process.execPath, [bin, 'inject', obj, '--manifest', manifest, '--target', join(testdataKernels, `${k}.btf.gz`), '-o', out, '--json'], { encoding: 'utf8' });
+      expect(r.status).toBe(0);
+      for (const line of r.stdout.trim().split('\n')) {
+        const c = JSON.parse(line) as { symbol: string; value: string; defaulted: boolean };
+        const row = report.rows.find((x) => x.key === `const ${c.symbol}`)!;
+        expect(row.values[ki], `${c.symbol} on ${k}`).toBe(`${c.value}${c.defaulted ? ' (default)' : ''}`);
+      }
+    });
+  });
+});

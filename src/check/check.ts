@@ -9,6 +9,7 @@
  */
 import type { ObjectSpec } from '../object/spec.js';
 import { relocateObject, type RelocationResult, type TargetBtf } from '../core/relocate.js';
+import { injectConstants, type InjectManifest } from '../object/inject.js';
 
 /** A kernel to check against: vmlinux first, then its modules. */
 export interface KernelInput {
@@ -47,10 +48,14 @@ export interface PairResult {
   readonly relocations: readonly CheckedRelocation[];
 }
 
-/** Check one object against one kernel. */
-export function checkPair(objectName: string, obj: ObjectSpec, kernel: KernelInput): PairResult {
+/**
+ * Check one object against one kernel. With a manifest, its constants (btfkit inject) are
+ * checked too and appear as rows keyed `const <symbol>`: a constant that cannot be filled
+ * makes the pair fail, as inject refuses to write the object.
+ */
+export function checkPair(objectName: string, obj: ObjectSpec, kernel: KernelInput, manifest?: InjectManifest): PairResult {
   const res = relocateObject(obj, { targets: kernel.targets });
-  const relocations = res.results.map((r): CheckedRelocation => ({
+  const relocations: CheckedRelocation[] = res.results.map((r): CheckedRelocation => ({
     key: `${r.section} #${r.reloIndex}`,
     program: r.program,
     kindName: r.kindName,
@@ -62,10 +67,30 @@ export function checkPair(objectName: string, obj: ObjectSpec, kernel: KernelInp
   }));
   const count = (o: string): number => res.results.filter((r) => r.outcome === o).length;
   const poisoned = count('poisoned');
+  let constError: string | undefined;
+  let constFailed = 0;
+  if (manifest !== undefined) {
+    const wanted = manifest.constants.filter((c) => obj.elf.symbols().some((s) => s.name === c.symbol));
+    for (const r of injectConstants(obj, kernel.targets, { constants: wanted }).results) {
+      const c = r.constant;
+      if (r.error !== undefined) {
+        constFailed++;
+        constError ??= `constant ${c.symbol}: ${r.error}`;
+      }
+      relocations.push({
+        key: `const ${c.symbol}`, program: undefined, kindName: c.kind.toUpperCase(),
+        spec: `${c.type}${c.field === undefined ? '' : `.${c.field}`}${c.enumerator === undefined ? '' : `::${c.enumerator}`}`,
+        outcome: r.error === undefined ? 'patched' : 'error',
+        value: r.error !== undefined ? 'error' : `${r.value ?? ''}${r.defaulted ? ' (default)' : ''}`,
+        target: r.answer?.targetSpec, explanation: r.error !== undefined || r.defaulted ? r.explanation : '',
+      });
+    }
+  }
+  const error = res.error?.message ?? constError;
   return {
     object: objectName, kernel: kernel.name,
-    verdict: res.error !== undefined ? 'fails' : poisoned > 0 ? 'poisoned' : 'loads',
-    patched: count('patched'), poisoned, failed: count('error'), error: res.error?.message, relocations,
+    verdict: error !== undefined ? 'fails' : poisoned > 0 ? 'poisoned' : 'loads',
+    patched: count('patched'), poisoned, failed: count('error') + constFailed, error, relocations,
   };
 }
 

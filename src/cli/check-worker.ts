@@ -8,6 +8,7 @@ import { openBtf } from '../btf/load.js';
 import { parseObject, type ObjectSpec } from '../object/spec.js';
 import { checkPair, type PairResult } from '../check/check.js';
 import type { TargetBtf } from '../core/relocate.js';
+import type { InjectManifest } from '../object/inject.js';
 import { readBytes } from './command.js';
 
 /** A kernel job: vmlinux and its module files. */
@@ -23,15 +24,15 @@ export type ToWorker = { readonly kernel: KernelJob } | { readonly done: true };
 export type FromWorker = { readonly results: readonly PairResult[]; readonly kernel: string } | { readonly failed: string; readonly kernel: string; readonly error: string } | { readonly ready: true };
 
 /** Check every object against one kernel (also used in-process for a single kernel). */
-export function checkKernel(objects: readonly { name: string; spec: ObjectSpec }[], job: KernelJob): PairResult[] {
+export function checkKernel(objects: readonly { name: string; spec: ObjectSpec }[], job: KernelJob, manifest?: InjectManifest): PairResult[] {
   const vmlinux: Btf = openBtf(readBytes(job.vmlinux));
   const targets: TargetBtf[] = [{ name: 'vmlinux', btf: vmlinux }, ...job.modules.map((m) => ({ name: m.name, btf: Btf.parse(readBytes(m.path), { base: vmlinux }) }))];
-  return objects.map((o) => checkPair(o.name, o.spec, { name: job.name, targets }));
+  return objects.map((o) => checkPair(o.name, o.spec, { name: job.name, targets }, manifest));
 }
 
 if (parentPort !== null && workerData !== null && typeof workerData === 'object' && 'objects' in (workerData as object)) {
   const port = parentPort;
-  const files = (workerData as { objects: { name: string; path: string }[] }).objects;
+  const { objects: files, manifest } = workerData as { objects: { name: string; path: string }[]; manifest?: InjectManifest };
   const objects = files.map((f) => ({ name: f.name, spec: parseObject(readBytes(f.path)) }));
   port.on('message', (msg: ToWorker) => {
     if ('done' in msg) {
@@ -39,7 +40,7 @@ if (parentPort !== null && workerData !== null && typeof workerData === 'object'
       return;
     }
     try {
-      port.postMessage({ results: checkKernel(objects, msg.kernel), kernel: msg.kernel.name } satisfies FromWorker);
+      port.postMessage({ results: checkKernel(objects, msg.kernel, manifest), kernel: msg.kernel.name } satisfies FromWorker);
     } catch (e) {
       port.postMessage({ failed: msg.kernel.name, kernel: msg.kernel.name, error: (e as Error).message } satisfies FromWorker);
     }

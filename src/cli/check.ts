@@ -1,11 +1,12 @@
 /** `btfkit check [OBJ...] [--kernels DIR|FILE...] [--json | --html FILE] [--all]` */
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { buildReport, formatCheckHtml, formatCheckText, internStrings, type PairResult } from '../check/check.js';
 import { parseObject } from '../object/spec.js';
+import { checkManifest, type InjectManifest } from '../object/inject.js';
 import { SYS_KERNEL_BTF, hasKernelBtf } from '../kernel/btf.js';
 import { parse, readBytes, UsageError, writeStdout, type Command } from './command.js';
 import { checkKernel, type FromWorker, type KernelJob } from './check-worker.js';
@@ -15,7 +16,7 @@ const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const checkCommand: Command = {
   path: ['check'],
   summary: 'check objects against many kernels: what loads, what is poisoned, what fails, and where values differ',
-  help: `usage: btfkit check [OBJ...] [--kernels DIR|FILE]... [--json | --html FILE] [--all] [--jobs N]
+  help: `usage: btfkit check [OBJ...] [--kernels DIR|FILE]... [--manifest M.json] [--json | --html FILE] [--all] [--jobs N]
 
 For each object and each kernel, relocates as libbpf would and reports whether the object
 loads, loads with poisoned code (an access that does not resolve there: fine when guarded,
@@ -26,6 +27,7 @@ kernel and the kernels in testdata/kernels.
                       are that kernel's module BTFs
   --json              the whole report as JSON
   --html FILE         write an HTML report
+  --manifest M.json   also check the constants btfkit inject would fill (docs/inject.md)
   --all               list every relocation, not only those that differ
   --jobs N            worker threads (default: the number of CPUs)
 Exit: 0 every pair loads (maybe with poisoned code), 1 some pair fails, 2 usage.`,
@@ -36,6 +38,7 @@ Exit: 0 every pair loads (maybe with poisoned code), 1 some pair fails, 2 usage.
       html: { type: 'string' },
       all: { type: 'boolean' },
       jobs: { type: 'string' },
+      manifest: { type: 'string' },
     });
     const objectFiles = positionals.length > 0 ? positionals : defaultObjects();
     if (objectFiles.length === 0) throw new UsageError('no objects to check');
@@ -46,7 +49,8 @@ Exit: 0 every pair loads (maybe with poisoned code), 1 some pair fails, 2 usage.
     // Fail early, in this thread, on objects that do not parse.
     for (const o of objects) parseObject(readBytes(o.path));
     const jobs = Math.max(1, Math.min(Number(values.jobs ?? availableParallelism()), kernels.length));
-    const results = await runChecks(objects, kernels, jobs);
+    const manifest = values.manifest === undefined ? undefined : checkManifest(JSON.parse(readFileSync(values.manifest, 'utf8')));
+    const results = await runChecks(objects, kernels, jobs, manifest);
     const report = buildReport(objects.map((o) => o.name), kernels.map((k) => k.name), results);
     if (values.html !== undefined) writeFileSync(values.html, formatCheckHtml(report));
     if (values.json === true) writeStdout(JSON.stringify(report, null, 1) + '\n');
@@ -99,7 +103,7 @@ function uniqueNames(paths: readonly string[]): string[] {
   return base.map((b, i) => (base.indexOf(b) === base.lastIndexOf(b) ? b : paths[i]!));
 }
 
-async function runChecks(objects: readonly { name: string; path: string }[], kernels: readonly KernelJob[], jobs: number): Promise<PairResult[]> {
+async function runChecks(objects: readonly { name: string; path: string }[], kernels: readonly KernelJob[], jobs: number, manifest: InjectManifest | undefined): Promise<PairResult[]> {
   const started = Date.now();
   let done = 0;
   let progressShown = false;
@@ -112,7 +116,7 @@ async function runChecks(objects: readonly { name: string; path: string }[], ker
     const specs = objects.map((o) => ({ name: o.name, spec: parseObject(readBytes(o.path)) }));
     const out: PairResult[] = [];
     for (const k of kernels) {
-      out.push(...checkKernel(specs, k));
+      out.push(...checkKernel(specs, k, manifest));
       done++;
       progress();
     }
@@ -126,7 +130,7 @@ async function runChecks(objects: readonly { name: string; path: string }[], ker
   await new Promise<void>((resolvePromise, reject) => {
     let live = jobs;
     for (let i = 0; i < jobs; i++) {
-      const w = new Worker(workerUrl, { workerData: { objects } });
+      const w = new Worker(workerUrl, { workerData: { objects, manifest } });
       const next = (): void => {
         const k = queue.shift();
         w.postMessage(k === undefined ? { done: true } : { kernel: k });
