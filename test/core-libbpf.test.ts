@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Btf } from 'btfkit/btf';
 import { parseObject } from 'btfkit/object';
-import { relocateObject, type RelocationResult, type TargetBtf } from 'btfkit/core';
+import { relocateObject, type TargetBtf } from 'btfkit/core';
 import { kernelsForTests, readBtfFile, repoRoot, type KernelFile } from './helpers/kernels.js';
-import { libbpfDecisions, type OracleRecord } from './helpers/oracle.js';
+import { libbpfDecisions, ourRecord, theirRecord } from './helpers/oracle.js';
 
 const fixtures = join(repoRoot, 'testdata/objects');
 const objects = readdirSync(fixtures).filter((f) => f.endsWith('-bpfel.o')).sort()
@@ -41,29 +41,6 @@ function targetsFor(k: KernelFile): TargetBtf[] {
   return [{ name: 'vmlinux', btf: base }, { name: k.name, btf: open(k, base) }];
 }
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-const num = (x: number | string | bigint | null | undefined): string | null => (x === null || x === undefined ? null : BigInt(x).toString());
-
-function ours(r: RelocationResult, programs: ReadonlyMap<string, Uint8Array>, o: OracleRecord) {
-  const prog = r.program === undefined ? undefined : programs.get(r.program);
-  const width = o.new !== null && o.new.length === 32 ? 16 : 8;
-  return {
-    sec: r.section, relo: r.reloIndex, insn: r.insn, insn_off: r.insnOffset, kind_id: r.kind, type_id: r.localTypeId, access: r.accessString,
-    spec: r.localSpec ?? null, target: r.targetSpec ?? null, cands: r.candidates.map((c) => ({ match: c.matched, spec: c.spec })),
-    result: r.outcome, from: num(r.patch?.ok === true && !r.patch.poisoned ? r.patch.from : null), to: num(r.patch?.ok === true && !r.patch.poisoned ? r.patch.to : null),
-    mem_sz: r.patch?.memSize ?? null,
-    // the oracle prints instruction bytes only when the whole CO-RE pass succeeded
-    new: o.new !== null && (o.result === 'patched' || o.result === 'poisoned') ? (prog === undefined ? null : hex(prog.subarray(r.insn * 8, r.insn * 8 + width))) : null,
-  };
-}
-function theirs(o: OracleRecord) {
-  return {
-    sec: o.sec, relo: o.relo, insn: o.insn, insn_off: o.insn_off, kind_id: o.kind_id, type_id: o.type_id, access: o.access,
-    spec: o.spec, target: o.target, cands: o.cands, result: o.result, from: num(o.from), to: num(o.to), mem_sz: o.mem_sz,
-    new: o.new !== null && (o.result === 'patched' || o.result === 'poisoned') ? o.new : null,
-  };
-}
-
 describe.each(objects)('%s', (obj) => {
   const spec = parseObject(new Uint8Array(readFileSync(join(fixtures, obj))));
   it.each(kernels.map((k) => [k.name, k] as const))('relocates against %s exactly as libbpf', (_name, k) => {
@@ -72,8 +49,8 @@ describe.each(objects)('%s', (obj) => {
     expect(want.length).toBe(spec.btfExt!.coreRelos.reduce((n, g) => n + g.records.length, 0));
     // the oracle flattens module + base into one target: search them together, as it does
     const res = relocateObject(spec, { targets: targetsFor(k), includeNonAutoload: true, searchModulesTogether: k.base !== undefined });
-    const got = want.map((o, i) => ours(res.results[i]!, res.programs, o));
-    expect(got).toEqual(want.map(theirs));
+    const got = want.map((o, i) => ourRecord(res.results[i]!, res.programs, o));
+    expect(got).toEqual(want.map(theirRecord));
     // libbpf's last log line for each record is among ours, word for word, except that we
     // print errors as current libbpf does (-EINVAL; 1.1 printed -22)
     const ERRNO: Record<string, string> = { EINVAL: '22', E2BIG: '7', ERANGE: '34', EOPNOTSUPP: '95', ENOENT: '2' };
@@ -90,7 +67,7 @@ describe('relocating a fixture against its own BTF', () => {
     writeFileSync(own, spec.elf.data(spec.elf.section('.BTF')!));
     const want = libbpfDecisions(join(fixtures, obj), own);
     const res = relocateObject(spec, { targets: [{ name: 'vmlinux', btf: Btf.parse(new Uint8Array(readFileSync(own))) }], includeNonAutoload: true });
-    expect(want.map((o, i) => ours(res.results[i]!, res.programs, o))).toEqual(want.map(theirs));
+    expect(want.map((o, i) => ourRecord(res.results[i]!, res.programs, o))).toEqual(want.map(theirRecord));
     // TYPE_ID_TARGET may name a flavor's id; every other patched value is the compiler's own
     const changed = res.results.filter((r) => r.outcome === 'patched' && r.kind !== 7 && r.calc !== undefined && r.calc.origVal !== r.calc.newVal);
     expect(changed.map((r) => `${r.section} #${r.reloIndex} ${r.explanation}`)).toEqual([]);

@@ -16,9 +16,9 @@ import { join } from 'node:path';
 import { openBtf, type Btf } from 'btfkit/btf';
 import { relocateObject, type RelocateResult } from 'btfkit/core';
 import { parseObject, type ObjectSpec } from 'btfkit/object';
-import { libbpfDecisions } from './helpers/oracle.js';
+import { libbpfDecisions, ourRecord, theirRecord } from './helpers/oracle.js';
 import {
-  caseTarget, caseUnavailable, kernelRunUnavailable, loadVerdict, ourRecord, prepareSelftests, runInKernel, theirRecord,
+  caseTarget, caseUnavailable, kernelRunUnavailable, loadVerdict, prepareSelftests, runInKernel,
   type CoreRelocCase,
 } from './helpers/selftests.js';
 

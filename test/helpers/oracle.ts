@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { repoRoot } from './kernels.js';
+import type { RelocationResult } from 'btfkit/core';
 
 let built: string | undefined;
 
@@ -41,3 +42,32 @@ export function libbpfDecisions(obj: string, target: string, base?: string): Ora
   }
   return out.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as OracleRecord);
 }
+
+// ---- one record, in the oracle's vocabulary, for comparisons ----
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+const num = (x: number | string | bigint | null | undefined): string | null => (x === null || x === undefined ? null : BigInt(x).toString());
+
+/** btfkit's decision for one record, in the oracle's vocabulary. */
+export function ourRecord(r: RelocationResult, programs: ReadonlyMap<string, Uint8Array>, o: OracleRecord) {
+  const prog = r.program === undefined ? undefined : programs.get(r.program);
+  const width = o.new !== null && o.new.length === 32 ? 16 : 8;
+  return {
+    sec: r.section, relo: r.reloIndex, insn: r.insn, insn_off: r.insnOffset, kind_id: r.kind, type_id: r.localTypeId, access: r.accessString,
+    spec: r.localSpec ?? null, target: r.targetSpec ?? null, cands: r.candidates.map((c) => ({ match: c.matched, spec: c.spec })),
+    result: r.outcome, from: num(r.patch?.ok === true && !r.patch.poisoned ? r.patch.from : null), to: num(r.patch?.ok === true && !r.patch.poisoned ? r.patch.to : null),
+    mem_sz: r.patch?.memSize ?? null,
+    // the oracle prints instruction bytes only when the whole CO-RE pass succeeded
+    new: o.new !== null && (o.result === 'patched' || o.result === 'poisoned') ? (prog === undefined ? null : hex(prog.subarray(r.insn * 8, r.insn * 8 + width))) : null,
+  };
+}
+
+/** libbpf's decision for one record, in the same shape as {@link ourRecord}. */
+export function theirRecord(o: OracleRecord) {
+  return {
+    sec: o.sec, relo: o.relo, insn: o.insn, insn_off: o.insn_off, kind_id: o.kind_id, type_id: o.type_id, access: o.access,
+    spec: o.spec, target: o.target, cands: o.cands, result: o.result, from: num(o.from), to: num(o.to), mem_sz: o.mem_sz,
+    new: o.new !== null && (o.result === 'patched' || o.result === 'poisoned') ? o.new : null,
+  };
+}
+

@@ -28,11 +28,10 @@ import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, ren
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
-import { POISON_IMM, type RelocateResult, type RelocationResult } from 'btfkit/core';
+import { POISON_IMM, type RelocateResult } from 'btfkit/core';
 import { readElf } from 'btfkit/elf';
 import { writePatchedObject, type ObjectSpec } from 'btfkit/object';
 import { repoRoot } from './kernels.js';
-import type { OracleRecord } from './oracle.js';
 
 const run = promisify(execFile);
 
@@ -398,33 +397,7 @@ export function caseTarget(st: Selftests, c: CoreRelocCase): string {
   return c.btf_src_file === null ? vmlinuxPath : join(st.buildDir, c.btf_src_file);
 }
 
-// ---- comparison with libbpf (the fields test/core-libbpf.test.ts compares) ----
-
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-const num = (x: number | string | bigint | null | undefined): string | null => (x === null || x === undefined ? null : BigInt(x).toString());
-
-/** btfkit's decision for one record, in the oracle's vocabulary. */
-export function ourRecord(r: RelocationResult, programs: ReadonlyMap<string, Uint8Array>, o: OracleRecord) {
-  const prog = r.program === undefined ? undefined : programs.get(r.program);
-  const width = o.new !== null && o.new.length === 32 ? 16 : 8;
-  return {
-    sec: r.section, relo: r.reloIndex, insn: r.insn, insn_off: r.insnOffset, kind_id: r.kind, type_id: r.localTypeId, access: r.accessString,
-    spec: r.localSpec ?? null, target: r.targetSpec ?? null, cands: r.candidates.map((c) => ({ match: c.matched, spec: c.spec })),
-    result: r.outcome, from: num(r.patch?.ok === true && !r.patch.poisoned ? r.patch.from : null), to: num(r.patch?.ok === true && !r.patch.poisoned ? r.patch.to : null),
-    mem_sz: r.patch?.memSize ?? null,
-    // the oracle prints instruction bytes only when the whole CO-RE pass succeeded
-    new: o.new !== null && (o.result === 'patched' || o.result === 'poisoned') ? (prog === undefined ? null : hex(prog.subarray(r.insn * 8, r.insn * 8 + width))) : null,
-  };
-}
-
-/** libbpf's decision for one record, in the same shape as {@link ourRecord}. */
-export function theirRecord(o: OracleRecord) {
-  return {
-    sec: o.sec, relo: o.relo, insn: o.insn, insn_off: o.insn_off, kind_id: o.kind_id, type_id: o.type_id, access: o.access,
-    spec: o.spec, target: o.target, cands: o.cands, result: o.result, from: num(o.from), to: num(o.to), mem_sz: o.mem_sz,
-    new: o.new !== null && (o.result === 'patched' || o.result === 'poisoned') ? o.new : null,
-  };
-}
+// ---- comparison with libbpf: ourRecord / theirRecord in ./oracle.ts ----
 
 // ---- would the verifier reach a poisoned instruction? ----
 
