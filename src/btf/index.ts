@@ -15,3 +15,4 @@ export { dumpRaw } from './dump-raw.js';
 export { dumpC } from './dump-c.js';
 export { dumpJson } from './dump-json.js';
 export type { ByteSink } from './out.js';
+export { subsetBtf, findTypeByCName } from './subset.js';

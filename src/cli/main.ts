@@ -25,6 +25,7 @@ const COMMANDS: readonly LazyCommand[] = [
   { path: ['relocs'], summary: "list an object's CO-RE records with libbpf's spec text", load: async () => (await import('./relocs.js')).relocsCommand },
   { path: ['obj'], summary: 'summarise a BPF object: programs, maps, globals, externs, BTF', load: async () => (await import('./obj.js')).objCommand },
   { path: ['disasm'], summary: 'disassemble programs with source lines and CO-RE relocations', load: async () => (await import('./disasm.js')).disasmCommand },
+  { path: ['gen', 'c'], summary: 'write a minimal C header (vmlinux.h subset) for named kernel types', load: async () => (await import('./gen.js')).genCommand },
   { path: ['btf', 'dump'], summary: 'print BTF as bpftool does (raw), as a C header (c) or as JSON', load: async () => (await import('./btf-dump.js')).btfDumpCommand },
   { path: ['btf', 'validate'], summary: "check BTF as the kernel's BTF verifier does", load: async () => (await import('./btf-validate.js')).btfValidateCommand },
 ];
