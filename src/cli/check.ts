@@ -5,7 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { buildReport, formatCheckHtml, formatCheckText, internStrings, type PairResult } from '../check/check.js';
-import { parseObject } from '../object/spec.js';
+import { parseObject, type ObjectSpec } from '../object/spec.js';
 import { checkManifest, type InjectManifest } from '../object/inject.js';
 import { SYS_KERNEL_BTF, hasKernelBtf } from '../kernel/btf.js';
 import { parse, readBytes, UsageError, writeStdout, type Command } from './command.js';
@@ -46,11 +46,11 @@ Exit: 0 every pair loads (maybe with poisoned code), 1 some pair fails, 2 usage.
     if (kernels.length === 0) throw new UsageError('no kernel BTF found');
     const names = uniqueNames(objectFiles);
     const objects = objectFiles.map((path, i) => ({ name: names[i]!, path }));
-    // Fail early, in this thread, on objects that do not parse.
-    for (const o of objects) parseObject(readBytes(o.path));
+    // Fail early, in this thread, on objects that do not parse; the specs serve --jobs 1.
+    const specs = objects.map((o) => ({ name: o.name, spec: parseObject(readBytes(o.path)) }));
     const jobs = Math.max(1, Math.min(Number(values.jobs ?? availableParallelism()), kernels.length));
     const manifest = values.manifest === undefined ? undefined : checkManifest(JSON.parse(readFileSync(values.manifest, 'utf8')));
-    const results = await runChecks(objects, kernels, jobs, manifest);
+    const results = await runChecks(objects, specs, kernels, jobs, manifest);
     const report = buildReport(objects.map((o) => o.name), kernels.map((k) => k.name), results);
     if (values.html !== undefined) writeFileSync(values.html, formatCheckHtml(report));
     if (values.json === true) writeStdout(JSON.stringify(report, null, 1) + '\n');
@@ -103,7 +103,7 @@ function uniqueNames(paths: readonly string[]): string[] {
   return base.map((b, i) => (base.indexOf(b) === base.lastIndexOf(b) ? b : paths[i]!));
 }
 
-async function runChecks(objects: readonly { name: string; path: string }[], kernels: readonly KernelJob[], jobs: number, manifest: InjectManifest | undefined): Promise<PairResult[]> {
+async function runChecks(objects: readonly { name: string; path: string }[], specs: readonly { name: string; spec: ObjectSpec }[], kernels: readonly KernelJob[], jobs: number, manifest: InjectManifest | undefined): Promise<PairResult[]> {
   const started = Date.now();
   let done = 0;
   let progressShown = false;
@@ -113,7 +113,6 @@ async function runChecks(objects: readonly { name: string; path: string }[], ker
     process.stderr.write(`\rbtfkit check: ${done}/${kernels.length} kernels, ${objects.length} objects`);
   };
   if (jobs === 1) {
-    const specs = objects.map((o) => ({ name: o.name, spec: parseObject(readBytes(o.path)) }));
     const out: PairResult[] = [];
     for (const k of kernels) {
       out.push(...checkKernel(specs, k, manifest));

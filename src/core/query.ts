@@ -12,7 +12,7 @@
  * ```
  */
 import type { Btf } from '../btf/btf.js';
-import type { BtfKind } from '../btf/types.js';
+import { findTypeByCName } from '../btf/subset.js';
 import type { TypeId } from '../binary/units.js';
 import { CoreRelocationError } from '../errors.js';
 import { calcRelocation, CalcError } from './calc.js';
@@ -40,17 +40,14 @@ export interface QueryAnswer {
   readonly explanation: string;
 }
 
-const KIND_WORDS: Record<string, BtfKind> = { struct: 'struct', union: 'union', enum: 'enum', typedef: 'typedef' };
-
 /** Resolve a {@link LocalType} to an id. */
 export function resolveLocalType(t: LocalType): TypeId {
   if (typeof t.type === 'number') return t.type as TypeId;
-  const m = /^(struct|union|enum|typedef)\s+(\S+)$/.exec(t.type.trim());
-  const ids = m === null ? t.btf.findByName(t.type.trim()) : t.btf.findByName(m[2]!, KIND_WORDS[m[1]!]);
-  if (m?.[1] === 'enum' && ids.length === 0) ids.push(...t.btf.findByName(m[2]!, 'enum64'));
-  const id = ids[0];
-  if (id === undefined) throw new CoreRelocationError(`no local type '${t.type}'`, { errno: 'ENOENT' });
-  return id;
+  try {
+    return findTypeByCName(t.btf, t.type);
+  } catch {
+    throw new CoreRelocationError(`no local type '${t.type}'`, { errno: 'ENOENT' });
+  }
 }
 
 /**

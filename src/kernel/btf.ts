@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Btf } from '../btf/btf.js';
 import type { TargetBtf } from '../core/relocate.js';
 import { NotSupportedError } from '../errors.js';
-import { readBytes } from '../cli/command.js';
+import { readBytes } from './files.js';
 
 /** Where the kernel exposes its BTF. */
 export const SYS_KERNEL_BTF = '/sys/kernel/btf';
