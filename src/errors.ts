@@ -42,6 +42,8 @@ export const ErrorCodes = {
   INSN_BAD_FIELD: 'INSN_BAD_FIELD',
   /** A BPF object is inconsistent at the BPF level (programs, maps, externs). */
   OBJECT_MALFORMED: 'OBJECT_MALFORMED',
+  /** A program or object being built is inconsistent (an unplaced label, an unknown map, a bad access path). */
+  EMIT: 'EMIT',
   /** Something requested is not supported by this build or this kernel. */
   NOT_SUPPORTED: 'NOT_SUPPORTED',
   /** Wrong command-line usage. */

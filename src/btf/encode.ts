@@ -486,6 +486,17 @@ export class BtfBuilder {
    * @throws {BtfkitError} `BTF_ENCODE` when a reference names a type that does not exist.
    */
   encode(): Uint8Array {
+    return this.encodeWithStrings([]).bytes;
+  }
+
+  /**
+   * Encode, with extra strings placed in the string section after the type names (what
+   * `.BTF.ext` needs: section names, file names, source lines and access strings live in
+   * `.BTF`'s string section).
+   * @returns the blob, and the offset of each extra string in its string section
+   * @throws {BtfkitError} `BTF_ENCODE` as {@link encode}.
+   */
+  encodeWithStrings(extra: Iterable<string>): { bytes: Uint8Array; stringOffsets: ReadonlyMap<string, number> } {
     const lastId = this.lastId;
     if (lastId > 0x7fffffff) throw encodeError(`too many types (last id ${lastId})`);
     const le = this.littleEndian;
@@ -585,6 +596,8 @@ export class BtfBuilder {
       }
     }
 
+    const stringOffsets = new Map<string, number>();
+    for (const x of extra) stringOffsets.set(x, strings.intern(x));
     const strLen = strings.length;
     const layoutLen = this.layout === undefined ? 0 : 4 * this.layout.length;
     const hdrLen = this.headerLength;
@@ -617,7 +630,7 @@ export class BtfBuilder {
       }
     }
     strings.writeTo(out, hdrLen + typeLen + layoutLen);
-    return out;
+    return { bytes: out, stringOffsets };
   }
 }
 

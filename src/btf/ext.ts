@@ -9,7 +9,7 @@
  * Instruction offsets are kept as in the ELF file: **byte** offsets from the start of the
  * named section (the kernel API wants instruction indexes; the loader converts).
  */
-import { BtfParseError, ErrorCodes } from '../errors.js';
+import { BtfkitError, BtfParseError, ErrorCodes } from '../errors.js';
 import type { TypeId } from '../binary/units.js';
 import { typeId } from '../binary/units.js';
 import { BTF_MAGIC } from './wire.js';
@@ -136,4 +136,88 @@ export function parseBtfExt(data: Uint8Array, btf: Btf): BtfExt {
     littleEndian: le, funcInfo: fi.groups, lineInfo: li.groups, coreRelos: cr.groups,
     recordSizes: { funcInfo: fi.recSize, lineInfo: li.recSize, coreRelo: cr.recSize },
   };
+}
+
+/** What {@link encodeBtfExt} writes: records grouped by ELF section (empty groups are left out). */
+export interface BtfExtInput {
+  readonly funcInfo: readonly ExtGroup<FuncInfo>[];
+  readonly lineInfo: readonly ExtGroup<LineInfo>[];
+  readonly coreRelos: readonly ExtGroup<CoreReloRecord>[];
+}
+
+/** The strings a `.BTF.ext` refers to, which must be in the `.BTF` string section. */
+export function btfExtStrings(ext: BtfExtInput): string[] {
+  const out: string[] = [];
+  for (const g of ext.funcInfo) out.push(g.section);
+  for (const g of ext.lineInfo) {
+    out.push(g.section);
+    for (const r of g.records) out.push(r.fileName, r.line);
+  }
+  for (const g of ext.coreRelos) {
+    out.push(g.section);
+    for (const r of g.records) out.push(r.accessString);
+  }
+  return out;
+}
+
+/**
+ * Encode a `.BTF.ext` section (version 1, 32-byte header with the CO-RE block), records of the
+ * sizes clang writes (8, 16 and 16 bytes). `strOffset` gives each string's offset in the
+ * object's `.BTF` string section (see {@link btfExtStrings} and `BtfBuilder.encodeWithStrings`).
+ * @throws {BtfkitError} `BTF_ENCODE` for a string that has no offset or a line/column too big.
+ */
+export function encodeBtfExt(ext: BtfExtInput, strOffset: (s: string) => number | undefined, littleEndian = true): Uint8Array {
+  const off = (s: string): number => {
+    const o = strOffset(s);
+    if (o === undefined) throw new BtfkitError(ErrorCodes.BTF_ENCODE, `.BTF.ext string ${JSON.stringify(s)} is not in the string section`);
+    return o;
+  };
+  const blockLen = (groups: readonly ExtGroup<unknown>[], recSize: number): number => {
+    const used = groups.filter((g) => g.records.length > 0);
+    return used.length === 0 ? 0 : 4 + used.reduce((n, g) => n + 8 + g.records.length * recSize, 0);
+  };
+  const fiLen = blockLen(ext.funcInfo, 8);
+  const liLen = blockLen(ext.lineInfo, 16);
+  const crLen = blockLen(ext.coreRelos, 16);
+  const hdrLen = 32;
+  const out = new Uint8Array(hdrLen + fiLen + liLen + crLen);
+  const v = new DataView(out.buffer);
+  const le = littleEndian;
+  v.setUint16(0, BTF_MAGIC, le);
+  out[2] = 1;
+  v.setUint32(4, hdrLen, le);
+  v.setUint32(8, 0, le);
+  v.setUint32(12, fiLen, le);
+  v.setUint32(16, fiLen, le);
+  v.setUint32(20, liLen, le);
+  v.setUint32(24, fiLen + liLen, le);
+  v.setUint32(28, crLen, le);
+  let p = hdrLen;
+  function block<R>(groups: readonly ExtGroup<R>[], recSize: number, write: (r: R, at: number) => void): void {
+    const used = groups.filter((g) => g.records.length > 0);
+    if (used.length === 0) return;
+    v.setUint32(p, recSize, le);
+    p += 4;
+    for (const g of used) {
+      v.setUint32(p, off(g.section), le);
+      v.setUint32(p + 4, g.records.length, le);
+      p += 8;
+      for (const r of g.records) { write(r, p); p += recSize; }
+    }
+  }
+  block(ext.funcInfo, 8, (r, at) => { v.setUint32(at, r.insnOffset, le); v.setUint32(at + 4, r.typeId, le); });
+  block(ext.lineInfo, 16, (r, at) => {
+    if (r.column > 0x3ff || r.lineNumber > 0x3fffff) throw new BtfkitError(ErrorCodes.BTF_ENCODE, `line info ${r.lineNumber}:${r.column} does not fit line_col (22 + 10 bits)`);
+    v.setUint32(at, r.insnOffset, le);
+    v.setUint32(at + 4, off(r.fileName), le);
+    v.setUint32(at + 8, off(r.line), le);
+    v.setUint32(at + 12, ((r.lineNumber << 10) | r.column) >>> 0, le);
+  });
+  block(ext.coreRelos, 16, (r, at) => {
+    v.setUint32(at, r.insnOffset, le);
+    v.setUint32(at + 4, r.typeId, le);
+    v.setUint32(at + 8, off(r.accessString), le);
+    v.setUint32(at + 12, r.kind, le);
+  });
+  return out;
 }

@@ -7,7 +7,7 @@
  */
 export { Btf, essentialName, type BtfParseOptions } from './btf.js';
 export { openBtf } from './load.js';
-export { parseBtfExt, type BtfExt, type ExtGroup, type FuncInfo, type LineInfo, type CoreReloRecord } from './ext.js';
+export { parseBtfExt, encodeBtfExt, btfExtStrings, type BtfExt, type BtfExtInput, type ExtGroup, type FuncInfo, type LineInfo, type CoreReloRecord } from './ext.js';
 export * from './types.js';
 export { validateBtf, type ValidateOptions, type ValidationResult, type ValidationError } from './validate.js';
 export { BtfBuilder, encodeBtf, knownKindLayout, type BtfBuilderOptions, type BtfTypeInput, type BtfLayoutEntry, type BtfFormat, type EncodeBtfOptions } from './encode.js';
