@@ -147,6 +147,19 @@ export class LocalTypes {
     return this.remember({ id, cName: `${union ? 'union' : 'struct'} ${name}`.trimEnd(), size, align });
   }
 
+  /**
+   * A struct or union with members at given bit offsets (as a kernel BTF lays them out): what
+   * generated code uses to declare a kernel type without the kernel's BTF at hand.
+   */
+  structAt(name: string, size: number, members: readonly { readonly name: string; readonly type: LocalTypeRef; readonly bitOffset: number; readonly bits?: number }[], options: { union?: boolean; align?: number } = {}): LocalTypeRef {
+    const kindFlag = members.some((m) => m.bits !== undefined);
+    const ms: MemberInput[] = members.map((m) => (m.bits !== undefined ? { name: m.name, type: m.type.id, bitOffset: m.bitOffset, bitfieldSize: m.bits } : { name: m.name, type: m.type.id, bitOffset: m.bitOffset }));
+    const union = options.union === true;
+    const id = union ? this.builder.addUnion(name, size, ms, { kindFlag }) : this.builder.addStruct(name, size, ms, { kindFlag });
+    const align = options.align ?? members.reduce((a, m) => Math.max(a, m.type.align), 1);
+    return this.remember({ id, cName: `${union ? 'union' : 'struct'} ${name}`.trimEnd(), size, align });
+  }
+
   /** A union (see {@link struct}). */
   union(name: string, members: readonly MemberSpec[]): LocalTypeRef {
     return this.struct(name, members, { union: true });
