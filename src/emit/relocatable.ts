@@ -227,8 +227,12 @@ export class Program extends ProgramBuilder {
     status(READ_STATUS.SOME).mov(R0, imm(READ_STATUS.SOME)).goto(done);
     this.place(none).store(8, out.base, value, imm(0));
     status(READ_STATUS.NONE).mov(R0, imm(READ_STATUS.NONE)).goto(done);
-    this.place(mismatch).store(4, out.base, out.off + READ_OUTCOME_LAYOUT.detail, R2);
-    status(READ_STATUS.SIZE_MISMATCH).mov(R0, imm(READ_STATUS.SIZE_MISMATCH)).goto(done);
+    if (!last.bitfield) {
+      // (bitfields are read at whatever width the target has: no size check, and no block the
+      // verifier would reject as unreachable)
+      this.place(mismatch).store(4, out.base, out.off + READ_OUTCOME_LAYOUT.detail, R2);
+      status(READ_STATUS.SIZE_MISMATCH).mov(R0, imm(READ_STATUS.SIZE_MISMATCH)).goto(done);
+    }
     this.place(failed).store(4, out.base, out.off + READ_OUTCOME_LAYOUT.detail, R0);
     status(READ_STATUS.PROBE_READ).mov(R0, imm(READ_STATUS.PROBE_READ));
     this.place(done);
