@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openBtf, type Btf } from 'btfkit/btf';
 import {
-  ObjectBuilder, Program, R0, R1, R2, R3, R6, R7, R8, decodeReadOutcome, formatReadOutcome, imm, readOutcomeSize,
+  ObjectBuilder, Program, R0, R1, R2, R3, R6, R7, R8, btfRelocatable, decodeReadOutcome, field_byte_offset, field_byte_size, formatReadOutcome, imm, readOutcomeSize,
   type EmittedRead, type GlobalPlace, type LocalTypeRef, type ReadOutcome,
 } from 'btfkit/emit';
 import { kernelRunUnavailable, relocatedByBtfkit, runEmitted, type EmitRun } from './helpers/emit-run.js';
@@ -212,6 +212,31 @@ describe.skipIf(unavailable !== undefined)(`emitted programs in the running kern
       // the task is running the program: TASK_RUNNING (0)
       const o = decodeReadOutcome(bss.subarray(rec.offset, rec.offset + readNew.recordSize), readNew.valueSize, int);
       expect(o === undefined ? 'not run' : formatReadOutcome(o), how).toBe('Ok(Some(0))');
+    }
+  });
+
+  it('the Rust vocabulary: field_byte_offset!/field_byte_size! on a #[btf_relocatable] carrier give Option<usize>', () => {
+    const obj = new ObjectBuilder();
+    const t = obj.types;
+    const task = btfRelocatable(t, 'task_struct', [['pid', t.int32], ['tgid', t.int32], ['comm', t.array(t.char, 16)], ['btfkit_no_such_field', t.u32]]);
+    const out = obj.global('.bss', 'out_options', t.array(t.u64, 6));
+    const p = obj.program('options', 'raw_tracepoint/sys_enter');
+    p.ldGlobal(R8, 'out_options');
+    field_byte_offset(p, task, 'tgid', { value: R1, present: R2 }).store(8, R8, 0, R2).store(8, R8, 8, R1);
+    field_byte_size(p, task, 'comm', { value: R1, present: R2 }).store(8, R8, 16, R2).store(8, R8, 24, R1);
+    field_byte_offset(p, task, 'btfkit_no_such_field', { value: R1, present: R2 }).store(8, R8, 32, R2).store(8, R8, 40, R1);
+    p.ret(0);
+    const bytes = obj.write();
+    const kt = kernel.type(kernel.findByName('task_struct', 'struct')[0]!);
+    const tgidOff = kt.kind === 'struct' ? kt.members.find((m) => m.name === 'tgid')!.bitOffset / 8 : -1;
+    const option = (present: bigint, value: bigint): string => (present === 1n ? `Some(${value})` : present === 0n && value === 0n ? 'None' : `bad(${present}, ${value})`);
+    for (const [how, object] of [['libbpf', bytes], ['btfkit', relocatedByBtfkit(bytes, kernel)]] as const) {
+      const run = runEmitted(object, 'options', `options-${how}`);
+      expect(run.loaded, `${how}: ${run.log ?? ''}`).toBe(true);
+      const bss = hex(run.bss ?? '');
+      const dv = new DataView(bss.buffer, bss.byteOffset + out.offset);
+      const w = (i: number): bigint => dv.getBigUint64(i * 8, true);
+      expect([option(w(0), w(1)), option(w(2), w(3)), option(w(4), w(5))], how).toEqual([`Some(${tgidOff})`, 'Some(16)', 'None']);
     }
   });
 });

@@ -15,3 +15,4 @@ export {
   decodeReadOutcome, formatReadOutcome, readOutcomeSize, READ_OUTCOME_LAYOUT, READ_STATUS, some, none, sizeMismatch, probeReadError,
   type ReadOutcome, type ReadOk, type ReadErr, type ReadError, type SizeMismatch, type ProbeRead,
 } from '../core/outcome.js';
+export { btfRelocatable, asCarrier, field_byte_offset, field_byte_size, type BtfCarrier, type OptionRegs } from './rust.js';
