@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openBtf, type Btf } from 'btfkit/btf';
 import {
-  ObjectBuilder, Program, R0, R1, R2, R3, R6, R7, R8, btfRelocatable, decodeReadOutcome, field_byte_offset, field_byte_size, formatReadOutcome, imm, readOutcomeSize,
+  ObjectBuilder, Program, R0, R1, R2, R3, R4, R6, R7, R8, R10, btfRelocatable, decodeReadOutcome, field_byte_offset, field_byte_size, formatReadOutcome, imm, readOutcomeSize,
   type EmittedRead, type GlobalPlace, type LocalTypeRef, type ReadOutcome,
 } from 'btfkit/emit';
 import { kernelRunUnavailable, relocatedByBtfkit, runEmitted, type EmitRun } from './helpers/emit-run.js';
@@ -238,5 +238,37 @@ describe.skipIf(unavailable !== undefined)(`emitted programs in the running kern
       const w = (i: number): bigint => dv.getBigUint64(i * 8, true);
       expect([option(w(0), w(1)), option(w(2), w(3)), option(w(4), w(5))], how).toEqual([`Some(${tgidOff})`, 'Some(16)', 'None']);
     }
+  });
+
+  it('maps, .data/.rodata/.bss, stack slots, a subprogram and kfuncs load and run', () => {
+    const obj = new ObjectBuilder();
+    const t = obj.types;
+    obj.map('counts', { type: 'array', maxEntries: 4, key: t.u32, value: t.u64 });
+    obj.global('.data', 'out_seed', t.u64, new Uint8Array([7, 0, 0, 0, 0, 0, 0, 0]));
+    obj.global('.rodata', 'out_factor', t.u64, new Uint8Array([3, 0, 0, 0, 0, 0, 0, 0]));
+    obj.global('.bss', 'out_result', t.array(t.u64, 3));
+    obj.kfunc('bpf_rcu_read_lock', { returns: t.void }).kfunc('bpf_rcu_read_unlock', { returns: t.void });
+    // u64 triple(u64 x) { return x * factor; }  (factor from .rodata)
+    const sub = obj.subprogram('scale', 1);
+    sub.ldGlobal(R2, 'out_factor').load(8, R2, R2, 0).mov(R0, R1).mul(R0, R2).exit();
+    const p = obj.program('misc', 'raw_tracepoint/sys_enter');
+    const key = p.stack(4);
+    const value = p.stack(8);
+    const skip = p.label('skip');
+    p.callKfunc('bpf_rcu_read_lock').callKfunc('bpf_rcu_read_unlock');
+    p.ldGlobal(R1, 'out_seed').load(8, R1, R1, 0).callSubprog('scale').mov(R6, R0); // 7 * 3
+    p.store(4, R10, key, imm(2)).store(8, R10, value, R6);
+    p.ldMap(R1, 'counts').mov(R2, R10).add(R2, imm(key)).mov(R3, R10).add(R3, imm(value)).mov(R4, imm(0)).call('map_update_elem');
+    p.ldGlobal(R7, 'out_result').store(8, R7, 0, R0);
+    p.ldMap(R1, 'counts').mov(R2, R10).add(R2, imm(key)).call('map_lookup_elem');
+    p.jump('jeq', R0, imm(0), skip).load(8, R1, R0, 0).store(8, R7, 8, R1);
+    p.place(skip).store(8, R7, 16, R6).ret(0);
+    const run = runEmitted(obj.write(), 'misc');
+    expect(run.loaded, run.log ?? '').toBe(true);
+    const bss = hex(run.bss ?? '');
+    const dv = new DataView(bss.buffer, bss.byteOffset);
+    // map_update_elem returned 0; the looked-up value and the subprogram's result are 21
+    expect([0, 1, 2].map((i) => Number(dv.getBigUint64(i * 8, true)))).toEqual([0, 21, 21]);
+    expect(run.data?.slice(0, 2)).toBe('07');
   });
 });

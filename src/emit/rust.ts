@@ -39,7 +39,7 @@ export function btfRelocatable<Name extends string>(types: LocalTypes, name: Nam
 }
 
 /** Mark an existing local type (for example one imported from a kernel BTF) as a carrier. */
-export function asCarrier<Name extends string>(type: LocalTypeRef, name: Name): BtfCarrier<Name> {
+export function asCarrier<Name extends string = string>(type: LocalTypeRef): BtfCarrier<Name> {
   return type as BtfCarrier<Name>;
 }
 
