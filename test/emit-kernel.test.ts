@@ -271,4 +271,28 @@ describe.skipIf(unavailable !== undefined)(`emitted programs in the running kern
     expect([0, 1, 2].map((i) => Number(dv.getBigUint64(i * 8, true)))).toEqual([0, 21, 21]);
     expect(run.data?.slice(0, 2)).toBe('07');
   });
+
+  it("paths through several pointers, as in C: 'files.fdt.fd[1].f_flags'", () => {
+    const obj = new ObjectBuilder();
+    const t = obj.types;
+    const task = t.importType(kernel, 'struct task_struct', { members: ['files'] });
+    t.importType(kernel, 'struct files_struct', { members: ['fdt'] });
+    t.importType(kernel, 'struct fdtable', { members: ['fd', 'max_fds'] });
+    t.importType(kernel, 'struct file', { members: ['f_flags'] });
+    const p = obj.program('fds', 'raw_tracepoint/sys_enter');
+    p.call('get_current_task').mov(R6, R0);
+    const slots = ['files.fdt.fd[1]', 'files->fdt->max_fds', 'files.fdt.fd[1].f_flags'].map((path, i) => readInto(obj, p, `out_path${i}`, R6, task, path));
+    p.ret(0);
+    const bytes = obj.write();
+    for (const [how, object] of [['libbpf', bytes], ['btfkit', relocatedByBtfkit(bytes, kernel)]] as const) {
+      const run = runEmitted(object, 'fds', `fds-${how}`);
+      expect(run.loaded, `${how}: ${run.log ?? ''}`).toBe(true);
+      const u64 = (b: Uint8Array): bigint => new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true);
+      const [file, maxFds, flags] = slots.map((sl) => outcome(run, sl, (b) => (b.length >= 8 ? u64(b) : BigInt(int(b)))));
+      // fd 1 is the harness's stdout, whose access mode fcntl(F_GETFL) reports; the table has at least 64 fds
+      expect(file?.ok === true && typeof file.value === 'bigint' && file.value > 0xffff000000000000n, how).toBe(true);
+      expect(maxFds?.ok === true && (maxFds.value ?? 0n) >= 64n, how).toBe(true);
+      expect(flags?.ok === true ? Number(flags.value) & 3 : -1, how).toBe((run.fd1_flags ?? -1) & 3);
+    }
+  });
 });

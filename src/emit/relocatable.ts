@@ -10,11 +10,11 @@
  * the loader replaces it with the target kernel's value (or poisons the instruction).
  */
 import type { Btf } from '../btf/btf.js';
-import { calcRelocation } from '../core/calc.js';
-import { RELO_KIND } from '../core/kinds.js';
+import { CalcError, calcRelocation } from '../core/calc.js';
+import { RELO_KIND, reloKindTag } from '../core/kinds.js';
 import { READ_OUTCOME_LAYOUT, READ_STATUS, readOutcomeSize } from '../core/outcome.js';
 import { accessStringFor } from '../core/query.js';
-import { parseAccessSpec } from '../core/spec.js';
+import { parseAccessSpec, type AccessSpec } from '../core/spec.js';
 import { aluImm, ldImm64, load, type AccessSize } from '../asm/index.js';
 import { BtfkitError, ErrorCodes } from '../errors.js';
 import { imm, ProgramBuilder, R0, R1, R2, R3, R4, R10, type Reg } from './program.js';
@@ -44,13 +44,11 @@ export interface EmittedRead {
   readonly signed: boolean;
 }
 
-interface Hop {
-  readonly rootId: number;
-  readonly accessString: string;
-  /** Type of the accessed member (not stripped). */
-  readonly fieldType: number;
-  readonly bitfield: boolean;
-}
+/** One step of a path: a relocated member access, or an index into what a pointer points to. */
+type Hop =
+  | { readonly kind: 'field'; readonly rootId: number; readonly accessString: string; readonly fieldType: number; readonly bitfield: boolean }
+  /** `p[n]` where `p` points to a scalar or a pointer: plain arithmetic, nothing to relocate. */
+  | { readonly kind: 'index'; readonly offset: number; readonly fieldType: number; readonly bitfield: false };
 
 function emitError(message: string): BtfkitError {
   return new BtfkitError(ErrorCodes.EMIT, message);
@@ -101,7 +99,7 @@ export class Program extends ProgramBuilder {
 
   /** The CO-RE access string of a path on `type` (as clang computes it). */
   accessString(type: LocalTypeRef, path: FieldPath): string {
-    return typeof path === 'string' ? accessStringFor(this.types.view(), type.id, path) : path.join(':');
+    return typeof path === 'string' ? asEmit(`${this.name}: ${type.cName}`, () => accessStringFor(this.types.view(), type.id, path)) : path.join(':');
   }
 
   private fieldInfo(dst: Reg, type: LocalTypeRef, path: FieldPath, kind: number): this {
@@ -123,8 +121,10 @@ export class Program extends ProgramBuilder {
   private localValue(type: LocalTypeRef, accessString: string, kind: number): bigint {
     if (kind === RELO_KIND.TYPE_ID_LOCAL || kind === RELO_KIND.TYPE_ID_TARGET) return BigInt(type.id);
     const btf = this.types.view();
-    const spec = parseAccessSpec(btf, { typeId: type.id, accessString, kind });
-    return calcRelocation(kind, spec, spec, { program: this.name, sectionInsn: this.slotCount, reloIndex: 0 }, btf.littleEndian).origVal;
+    return asEmit(`${this.name}: ${reloKindTag(kind)} of ${type.cName} (${accessString})`, () => {
+      const spec = parseAccessSpec(btf, { typeId: type.id, accessString, kind });
+      return clangBitfieldValue(spec, kind) ?? calcRelocation(kind, spec, spec, { program: this.name, sectionInsn: this.slotCount, reloIndex: 0 }, btf.littleEndian).origVal;
+    });
   }
 
   // --- reads -------------------------------------------------------------------------------
@@ -138,6 +138,7 @@ export class Program extends ProgramBuilder {
     const hop = this.hops(type, path);
     if (hop.length !== 1) throw emitError(`loadField ${path}: a direct load cannot cross a pointer; load each pointer first`);
     const h = hop[0]!;
+    if (h.kind !== 'field') throw emitError(`loadField ${path}: not a member access`);
     if (h.bitfield) throw emitError(`loadField ${path}: bitfields need relocatableFieldRead`);
     const btf = this.types.view();
     const size = btf.resolveSize(h.fieldType);
@@ -158,7 +159,8 @@ export class Program extends ProgramBuilder {
     const btf = this.types.view();
     this.mov(R3, ptr);
     for (const [i, h] of hops.entries()) {
-      this.coreInstruction(R1, this.refOf(h.rootId), h.accessString, RELO_KIND.FIELD_BYTE_OFFSET).add(R3, R1);
+      if (h.kind === 'index') this.add(R3, imm(h.offset));
+      else this.coreInstruction(R1, this.refOf(h.rootId), h.accessString, RELO_KIND.FIELD_BYTE_OFFSET).add(R3, R1);
       const size = i === hops.length - 1 ? btf.resolveSize(h.fieldType) : 8;
       this.mov(R1, out.base).add(R1, imm(out.off)).mov32(R2, imm(size)).call('probe_read_kernel');
       if (i < hops.length - 1) this.load(8, R3, out.base, out.off);
@@ -183,6 +185,9 @@ export class Program extends ProgramBuilder {
     const last = hops[hops.length - 1]!;
     const localSize = last.bitfield ? 8 : btf.resolveSize(last.fieldType);
     const expected = options.expectedSize ?? localSize;
+    if (last.kind === 'index' && expected !== localSize) {
+      throw emitError(`${path}: an element behind a pointer has no relocation, so its size is the local ${localSize} bytes, not ${expected}`);
+    }
     if (last.bitfield && options.expectedSize !== undefined && options.expectedSize !== 8) throw emitError(`${path}: a bitfield is read into a u64 (expected size 8)`);
     const signed = isSigned(btf, last.fieldType);
     const value = out.off + READ_OUTCOME_LAYOUT.value;
@@ -194,14 +199,19 @@ export class Program extends ProgramBuilder {
     this.store(4, out.base, out.off + READ_OUTCOME_LAYOUT.detail, imm(0));
     this.mov(R3, ptr);
     for (const [i, h] of hops.entries()) {
-      const root = this.refOf(h.rootId);
-      this.coreInstruction(R1, root, h.accessString, RELO_KIND.FIELD_EXISTS).jump('jeq', R1, imm(0), none);
       const isLast = i === hops.length - 1;
-      if (isLast && !last.bitfield) {
-        this.coreInstruction(R2, root, h.accessString, RELO_KIND.FIELD_BYTE_SIZE).jump('jne', R2, imm(expected), mismatch);
+      if (h.kind === 'index') {
+        this.add(R3, imm(h.offset));
+      } else {
+        const root = this.refOf(h.rootId);
+        this.coreInstruction(R1, root, h.accessString, RELO_KIND.FIELD_EXISTS).jump('jeq', R1, imm(0), none);
+        if (isLast && !last.bitfield) {
+          this.coreInstruction(R2, root, h.accessString, RELO_KIND.FIELD_BYTE_SIZE).jump('jne', R2, imm(expected), mismatch);
+        }
+        this.coreInstruction(R1, root, h.accessString, RELO_KIND.FIELD_BYTE_OFFSET).add(R3, R1);
       }
-      this.coreInstruction(R1, root, h.accessString, RELO_KIND.FIELD_BYTE_OFFSET).add(R3, R1);
-      if (isLast && last.bitfield) {
+      if (isLast && h.kind === 'field' && h.bitfield) {
+        const root = this.refOf(h.rootId);
         // the bytes holding the bitfield, into the low end of a zeroed u64 (the high end on big-endian)
         this.store(8, out.base, value, imm(0));
         this.coreInstruction(R2, root, h.accessString, RELO_KIND.FIELD_BYTE_SIZE);
@@ -227,7 +237,7 @@ export class Program extends ProgramBuilder {
     status(READ_STATUS.SOME).mov(R0, imm(READ_STATUS.SOME)).goto(done);
     this.place(none).store(8, out.base, value, imm(0));
     status(READ_STATUS.NONE).mov(R0, imm(READ_STATUS.NONE)).goto(done);
-    if (!last.bitfield) {
+    if (!last.bitfield && last.kind === 'field') {
       // (bitfields are read at whatever width the target has: no size check, and no block the
       // verifier would reject as unreachable)
       this.place(mismatch).store(4, out.base, out.off + READ_OUTCOME_LAYOUT.detail, R2);
@@ -237,34 +247,65 @@ export class Program extends ProgramBuilder {
     status(READ_STATUS.PROBE_READ).mov(R0, imm(READ_STATUS.PROBE_READ));
     this.place(done);
     return {
-      type, path, accessStrings: hops.map((h) => h.accessString), valueSize: last.bitfield ? 8 : expected,
+      type, path, accessStrings: hops.flatMap((h) => (h.kind === 'field' ? [h.accessString] : [])), valueSize: last.bitfield ? 8 : expected,
       recordSize: readOutcomeSize(last.bitfield ? 8 : expected), bitfield: last.bitfield, signed,
     };
   }
 
-  /** Split a C path at pointer dereferences (`files.fdt`, `real_parent.tgid`, `a->b`): one relocation root per hop. */
+  /**
+   * Split a C path at pointer dereferences (`files.fdt`, `real_parent.tgid`, `a->b`,
+   * `fdt.fd[3]`): one relocation root per struct reached through a pointer, plain arithmetic
+   * for an index into pointed-to scalars or pointers.
+   */
   private hops(type: LocalTypeRef, path: string): Hop[] {
     const btf = this.types.view();
-    const parts = path.replace(/->/g, '.').split('.').filter((s) => s !== '');
-    if (parts.length === 0) throw emitError(`empty access path on ${type.cName}`);
+    const tokens: ({ kind: 'member'; name: string } | { kind: 'index'; n: number })[] = [];
+    const re = /\s*(?:(?:\.|->)?\s*([A-Za-z_][A-Za-z0-9_]*)|\[\s*(\d+)\s*\])/y;
+    let m: RegExpExecArray | null;
+    while (re.lastIndex < path.length && (m = re.exec(path)) !== null) {
+      tokens.push(m[1] !== undefined ? { kind: 'member', name: m[1] } : { kind: 'index', n: Number(m[2]) });
+    }
+    if (re.lastIndex < path.length && path.slice(re.lastIndex).trim() !== '') throw emitError(`cannot parse access path '${path}' at '${path.slice(re.lastIndex)}'`);
+    if (tokens.length === 0) throw emitError(`empty access path on ${type.cName}`);
     const hops: Hop[] = [];
     let root = type.id as number;
-    let segment: string[] = [];
-    for (const [i, part] of parts.entries()) {
-      segment.push(part);
-      const text = segment.join('.');
-      const access = accessStringFor(btf, root, text);
+    let seg = '';
+    for (let i = 0; i < tokens.length; i++) {
+      const tok = tokens[i]!;
+      seg += tok.kind === 'member' ? (seg === '' ? tok.name : `.${tok.name}`) : `[${tok.n}]`;
+      const access = accessStringFor(btf, root, seg);
       const { fieldType, bitfield } = memberAt(btf, root, access);
       const stripped = btf.skipModsAndTypedefs(fieldType);
-      if (i < parts.length - 1 && btf.kindOf(stripped) === 'ptr') {
-        hops.push({ rootId: root, accessString: access, fieldType, bitfield });
-        root = this.pointee(btf, stripped, text);
-        segment = [];
-      } else if (i === parts.length - 1) {
-        hops.push({ rootId: root, accessString: access, fieldType, bitfield });
+      const next = tokens[i + 1];
+      if (next === undefined) {
+        hops.push({ kind: 'field', rootId: root, accessString: access, fieldType, bitfield });
+        break;
       }
+      if (btf.kindOf(stripped) !== 'ptr') continue;
+      hops.push({ kind: 'field', rootId: root, accessString: access, fieldType, bitfield });
+      let ptr = stripped;
+      let at = seg;
+      // indexes into pointed-to scalars and pointers: arithmetic, then maybe another pointer
+      while (tokens[i + 1]?.kind === 'index' && !this.pointsToComposite(btf, ptr)) {
+        const idx = tokens[i + 1] as { kind: 'index'; n: number };
+        const elem = (btf.type(ptr) as { type: number }).type;
+        const size = btf.resolveSize(elem);
+        hops.push({ kind: 'index', offset: idx.n * size, fieldType: elem, bitfield: false });
+        i++;
+        at += `[${idx.n}]`;
+        if (tokens[i + 1] === undefined) return hops;
+        ptr = btf.skipModsAndTypedefs(elem);
+        if (btf.kindOf(ptr) !== 'ptr') throw emitError(`${at} is not a pointer: '${path}' cannot continue past it`);
+      }
+      root = this.pointee(btf, ptr, at);
+      seg = '';
     }
     return hops;
+  }
+
+  private pointsToComposite(btf: Btf, ptr: number): boolean {
+    const t = btf.type(btf.skipModsAndTypedefs((btf.type(ptr) as { type: number }).type));
+    return t.kind === 'struct' || t.kind === 'union' || t.kind === 'fwd';
   }
 
   /** The local struct a pointer leads to (a forward declaration resolves to the struct of the same name, which must be declared or imported). */
@@ -287,6 +328,44 @@ export class Program extends ProgramBuilder {
     if (r === undefined) throw emitError(`type [${id}] was not created through this object's LocalTypes`);
     return r;
   }
+}
+
+/** Run `f`; a CO-RE error (a bad path, a kind that does not apply to the field) becomes an `EMIT` error. */
+function asEmit<T>(what: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof CalcError || (e instanceof BtfkitError && e.code !== ErrorCodes.EMIT)) {
+      throw new BtfkitError(ErrorCodes.EMIT, `${what}: ${(e as Error).message}`, { cause: e });
+    }
+    throw e;
+  }
+}
+
+/**
+ * clang's immediate for a bitfield's FIELD_BYTE_OFFSET, FIELD_BYTE_SIZE and FIELD_LSHIFT_U64
+ * (LLVM's BPFAbstractMemberAccess::GetFieldInfo): the storage unit is the containing struct's
+ * alignment (at most 8 bytes), where libbpf's calculation takes the size of the field's type.
+ * libbpf checks no such immediate for a bitfield (`validate` is false) and writes its own, so
+ * both load the same; clang's values are written so that our objects read as clang's do.
+ * Undefined (libbpf's value is used) for other kinds and fields, and where clang would refuse.
+ */
+function clangBitfieldValue(spec: AccessSpec, kind: number): bigint | undefined {
+  if (kind !== RELO_KIND.FIELD_BYTE_OFFSET && kind !== RELO_KIND.FIELD_BYTE_SIZE && kind !== RELO_KIND.FIELD_LSHIFT_U64) return undefined;
+  const acc = spec.accessors[spec.accessors.length - 1];
+  if (acc === undefined || acc.name === undefined) return undefined;
+  const btf = spec.btf;
+  const c = btf.type(acc.typeId);
+  if (c.kind !== 'struct' && c.kind !== 'union') return undefined;
+  const m = c.members[acc.idx];
+  if (m === undefined || m.bitfieldSize === 0) return undefined;
+  const unit = Math.min(btf.alignment(acc.typeId), 8) * 8;
+  const start = Math.floor(m.bitOffset / unit) * unit;
+  const next = start + unit;
+  if (next < m.bitOffset + m.bitfieldSize) return undefined;
+  if (kind === RELO_KIND.FIELD_BYTE_OFFSET) return BigInt((spec.bitOffset - m.bitOffset + start) / 8);
+  if (kind === RELO_KIND.FIELD_BYTE_SIZE) return BigInt(unit / 8);
+  return BigInt(btf.littleEndian ? start + 64 - m.bitOffset - m.bitfieldSize : m.bitOffset + 64 - next);
 }
 
 function checkOutcomeBase(out: OutcomeSlot): void {

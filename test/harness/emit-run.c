@@ -7,13 +7,14 @@
 //   emit-run OBJ PROG
 //       prints one JSON line:
 //         {"loaded":false,"error":-13,"log":"<verifier/libbpf log tail>"}
-//         {"loaded":true,"retval":0,"pid":..,"tid":..,"ppid":..,"comm":"..","bss":"<hex>","data":"<hex>"}
-//       pid/tid/ppid/comm are this process's (the task the program reads with
+//         {"loaded":true,"retval":0,"pid":..,"tid":..,"ppid":..,"fd1_flags":..,"comm":"..","bss":"<hex>","data":"<hex>"}
+//       pid/tid/ppid/comm and the file status flags of fd 1 are this process's (the task the program reads with
 //       bpf_get_current_task); bss/data are the contents of the object's .bss/.data maps.
 //
 // Build: gcc -O2 -o emit-run emit-run.c -lbpf
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,7 +97,8 @@ int main(int argc, char **argv)
 	err = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
 	char comm[17] = { 0 };
 	prctl(PR_GET_NAME, comm, 0, 0, 0);
-	printf("{\"loaded\":true,\"error\":%d,\"retval\":%u,\"pid\":%d,\"tid\":%d,\"ppid\":%d,\"comm\":", err ? -errno : 0, opts.retval, getpid(), gettid(), getppid());
+	printf("{\"loaded\":true,\"error\":%d,\"retval\":%u,\"pid\":%d,\"tid\":%d,\"ppid\":%d,\"fd1_flags\":%d,\"comm\":",
+	       err ? -errno : 0, opts.retval, getpid(), gettid(), getppid(), fcntl(1, F_GETFL));
 	print_json_str(comm);
 	print_map(obj, ".bss", "bss");
 	print_map(obj, ".data", "data");

@@ -21,6 +21,8 @@ export interface EmitRun {
   readonly pid?: number;
   readonly tid?: number;
   readonly ppid?: number;
+  /** fcntl(1, F_GETFL) */
+  readonly fd1_flags?: number;
   readonly comm?: string;
   readonly bss?: string;
   readonly data?: string;
