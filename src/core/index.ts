@@ -13,3 +13,8 @@ export {
   query, accessStringFor, resolveLocalType, fieldByteOffset, fieldByteSize, fieldExists, fieldSigned, fieldLShiftU64, fieldRShiftU64,
   typeIdTarget, typeExists, typeSize, typeMatches, enumValueExists, enumValue, type LocalType, type QueryAnswer,
 } from './query.js';
+export { relocatableView, type RelocatableView, type ViewOptions, type ReadOptions, type ReadAs, type ViewValue, type ViewField } from './view.js';
+export {
+  decodeReadOutcome, formatReadOutcome, readOutcomeSize, READ_OUTCOME_LAYOUT, READ_STATUS, some, none, sizeMismatch, probeReadError,
+  type ReadOutcome, type ReadOk, type ReadErr, type ReadError, type SizeMismatch, type ProbeRead,
+} from './outcome.js';
