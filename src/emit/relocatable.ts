@@ -273,7 +273,7 @@ export class Program extends ProgramBuilder {
     for (let i = 0; i < tokens.length; i++) {
       const tok = tokens[i]!;
       seg += tok.kind === 'member' ? (seg === '' ? tok.name : `.${tok.name}`) : `[${tok.n}]`;
-      const access = accessStringFor(btf, root, seg);
+      const access = asEmit(`${this.name}: ${path} on ${type.cName}`, () => accessStringFor(btf, root, seg));
       const { fieldType, bitfield } = memberAt(btf, root, access);
       const stripped = btf.skipModsAndTypedefs(fieldType);
       const next = tokens[i + 1];

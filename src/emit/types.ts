@@ -62,7 +62,8 @@ export class LocalTypes {
 
   /** `void` (id 0). */
   get void(): LocalTypeRef { return VOID; }
-  get char(): LocalTypeRef { return this.int('char', 1, { char: true, signed: true }); }
+  /** `char` as clang and pahole encode it (SIGNED, without BTF_INT_CHAR). */
+  get char(): LocalTypeRef { return this.int('char', 1, { signed: true }); }
   get bool(): LocalTypeRef { return this.int('_Bool', 1, { bool: true }); }
   get int32(): LocalTypeRef { return this.int('int', 4, { signed: true }); }
   get u8(): LocalTypeRef { return this.int('unsigned char', 1); }
@@ -108,7 +109,9 @@ export class LocalTypes {
   /**
    * A struct laid out as clang lays out the same C declaration for BPF: members at their
    * natural alignment, bitfields packed into the storage unit of their declared type unless
-   * they would straddle it, size rounded up to the largest alignment.
+   * they would straddle it, size rounded up to the largest alignment. Unnamed bitfields (name
+   * `''`, zero-width or not) take their place but, as in C, neither count for the struct's
+   * alignment nor appear in its BTF.
    */
   struct(name: string, members: readonly MemberSpec[], options: { union?: boolean } = {}): LocalTypeRef {
     const ms = members.map((m): { name: string; type: LocalTypeRef; bits: number | undefined } =>
@@ -119,10 +122,10 @@ export class LocalTypes {
     let end = 0;
     let align = 1;
     const out: MemberInput[] = [];
-    const hasBitfields = ms.some((m) => m.bits !== undefined);
     for (const m of ms) {
       const a = Math.max(1, m.type.align);
-      align = Math.max(align, a);
+      const unnamedBitfield = m.bits !== undefined && m.name === '';
+      if (!unnamedBitfield) align = Math.max(align, a);
       const unitBits = m.type.size * 8;
       let at: number;
       if (m.bits !== undefined) {
@@ -137,10 +140,11 @@ export class LocalTypes {
         bit = at + m.type.size * 8;
       }
       end = Math.max(end, bit);
-      if (m.bits === 0) continue; // unnamed zero-width bitfields only align
+      if (m.bits === 0 || unnamedBitfield) continue; // unnamed bitfields only pad
       out.push(m.bits !== undefined ? { name: m.name, type: m.type.id, bitOffset: at, bitfieldSize: m.bits } : { name: m.name, type: m.type.id, bitOffset: at });
     }
     const size = Math.ceil(Math.ceil(end / 8) / align) * align;
+    const hasBitfields = out.some((m) => m.bitfieldSize !== undefined);
     const id = union
       ? this.builder.addUnion(name, size, out, { kindFlag: hasBitfields })
       : this.builder.addStruct(name, size, out, { kindFlag: hasBitfields });
@@ -165,14 +169,25 @@ export class LocalTypes {
     return this.struct(name, members, { union: true });
   }
 
-  /** An enum of 4 bytes (or 8: ENUM64 when a value needs it). */
-  enum(name: string, values: Readonly<Record<string, number | bigint>>, options: { signed?: boolean } = {}): LocalTypeRef {
+  /**
+   * An enum of 4 bytes (or 8: ENUM64 when a value needs it). `size` gives another storage size
+   * (1, 2, 4 or 8 bytes, as a kernel's packed or 64-bit enums have; 8 is an ENUM64).
+   */
+  enum(name: string, values: Readonly<Record<string, number | bigint>>, options: { signed?: boolean; size?: 1 | 2 | 4 | 8 } = {}): LocalTypeRef {
     const entries = Object.entries(values);
-    const wide = entries.some(([, v]) => BigInt(v) > 0xffffffffn || BigInt(v) < -0x80000000n);
+    const wide = options.size === 8 || (options.size === undefined && entries.some(([, v]) => BigInt(v) > 0xffffffffn || BigInt(v) < -0x80000000n));
+    const size = options.size ?? (wide ? 8 : 4);
+    const enc = options.signed === undefined ? {} : { signed: options.signed };
     const id = wide
-      ? this.builder.addEnum64(name, 8, entries.map(([n, v]) => ({ name: n, value: BigInt(v) })), options)
-      : this.builder.addEnum(name, 4, entries.map(([n, v]) => ({ name: n, value: Number(v) })), options);
-    return this.remember({ id, cName: `enum ${name}`.trimEnd(), size: wide ? 8 : 4, align: wide ? 8 : 4 });
+      ? this.builder.addEnum64(name, size, entries.map(([n, v]) => ({ name: n, value: BigInt(v) })), enc)
+      : this.builder.addEnum(name, size, entries.map(([n, v]) => ({ name: n, value: Number(v) })), enc);
+    return this.remember({ id, cName: `enum ${name}`.trimEnd(), size, align: size });
+  }
+
+  /** A function prototype (interned), the pointee of a function pointer member. A trailing `void` parameter marks varargs. */
+  funcProto(returns: LocalTypeRef, params: readonly { readonly name?: string; readonly type: LocalTypeRef }[]): LocalTypeRef {
+    const key = `fn:${returns.id}(${params.map((p) => `${p.name ?? ''}:${p.type.id}`).join(',')})`;
+    return this.intern(key, () => ({ id: this.builder.addFuncProto(returns.id, params.map((p) => ({ name: p.name ?? '', type: p.type.id }))), cName: 'fn', size: 0, align: 1 }));
   }
 
   /** A forward declaration. */
