@@ -258,6 +258,15 @@ describe('a written object reads back', () => {
     expect(build().bytes).toEqual(bytes);
   });
 
+  it('writes an object once: again gives the same bytes, a change after writing is an error', () => {
+    const o = new ObjectBuilder();
+    const p = o.program('q', 'kprobe/f').ret(0);
+    const first = o.write();
+    expect(o.write()).toEqual(first);
+    p.mov(R1, imm(1));
+    expectEmitError(() => o.write(), /was written and has changed since/);
+  });
+
   it('in big-endian too', () => {
     const b = new ObjectBuilder({ littleEndian: false });
     const s = b.types.struct('s', [['a', b.types.int32], { name: 'f', type: b.types.u32, bits: 5 }]);

@@ -153,6 +153,26 @@ export class ObjectBuilder {
    * @throws {BtfkitError} `EMIT` for unresolved labels, unknown maps/globals/subprograms/kfuncs, or no programs.
    */
   write(): Uint8Array {
+    // Writing adds the FUNC, VAR and DATASEC types to the local BTF, so an object is written
+    // once; asking again for an unchanged object gives the same bytes.
+    if (this.written !== undefined) {
+      if (this.written.state === this.state()) return this.written.bytes.slice();
+      throw emitError('this object was written and has changed since: build changed objects with a new ObjectBuilder');
+    }
+    const bytes = this.writeOnce();
+    this.written = { state: this.state(), bytes };
+    return bytes.slice();
+  }
+
+  private written: { readonly state: string; readonly bytes: Uint8Array } | undefined;
+
+  /** What the output depends on, as far as later calls can change it. */
+  private state(): string {
+    const fns = [...this.programs, ...this.subprograms].map((p) => `${p.name}:${p.slotCount}:${p.insns.length}`).join(',');
+    return `${fns}|${this.maps.length}|${this.globals.length}|${this.kfuncs.size}|${this.types.builder.count}`;
+  }
+
+  private writeOnce(): Uint8Array {
     if (this.programs.length === 0) throw emitError('an object needs at least one program');
     const t = this.types;
     const b = t.builder;
