@@ -8,6 +8,7 @@ import { repoRoot } from './helpers/kernels.js';
 
 describe.each([
   { dir: 'testdata/objects', objectsOf: (c: string) => [c.replace(/\.c$/, '-bpfeb.o'), c.replace(/\.c$/, '-bpfel.o')] },
+  { dir: 'testdata/lint', objectsOf: (c: string) => [c.replace(/\.c$/, '-bpfeb.o'), c.replace(/\.c$/, '-bpfel.o')] },
   { dir: 'examples/objects', objectsOf: (c: string) => [c.replace(/\.c$/, '.o')] },
 ])('$dir', ({ dir, objectsOf }) => {
   const src = join(repoRoot, dir);

@@ -65,7 +65,8 @@ function defaultObjects(): string[] {
   return readdirSync(dir).filter((f) => f.endsWith('.o')).sort().map((f) => join(dir, f));
 }
 
-function defaultKernels(): KernelJob[] {
+/** The kernels `check` (and `lint`) use without --kernels: the running kernel and testdata/kernels. */
+export function defaultKernels(): KernelJob[] {
   const out: KernelJob[] = [];
   if (hasKernelBtf()) {
     const modules = readdirSync(SYS_KERNEL_BTF).filter((n) => n !== 'vmlinux').sort().map((n) => ({ name: n, path: join(SYS_KERNEL_BTF, n) }));

@@ -20,6 +20,7 @@ interface LazyCommand {
 
 const COMMANDS: readonly LazyCommand[] = [
   { path: ['check'], summary: 'objects x kernels: what loads, what is poisoned, what fails, where values differ', load: async () => (await import('./check.js')).checkCommand },
+  { path: ['lint'], summary: 'warn where an object reads the wrong bytes on some kernel, or reaches poisoned code', load: async () => (await import('./lint.js')).lintCommand },
   { path: ['relocate'], summary: 'apply CO-RE relocations to an object as libbpf would, and explain each', load: async () => (await import('./relocate.js')).relocateCommand },
   { path: ['inject'], summary: 'fill .rodata constants with field/type facts of a target kernel', load: async () => (await import('./inject.js')).injectCommand },
   { path: ['relocs'], summary: "list an object's CO-RE records with libbpf's spec text", load: async () => (await import('./relocs.js')).relocsCommand },
