@@ -27,6 +27,7 @@ const COMMANDS: readonly LazyCommand[] = [
   { path: ['obj'], summary: 'summarise a BPF object: programs, maps, globals, externs, BTF', load: async () => (await import('./obj.js')).objCommand },
   { path: ['disasm'], summary: 'disassemble programs with source lines and CO-RE relocations', load: async () => (await import('./disasm.js')).disasmCommand },
   { path: ['gen', 'c'], summary: 'write a minimal C header (vmlinux.h subset) for named kernel types', load: async () => (await import('./gen.js')).genCommand },
+  { path: ['gen', 'ts'], summary: 'write a TypeScript module of typed relocatable getters for named kernel structs', load: async () => (await import('./gen.js')).genTsCommand },
   { path: ['btf', 'dump'], summary: 'print BTF as bpftool does (raw), as a C header (c) or as JSON', load: async () => (await import('./btf-dump.js')).btfDumpCommand },
   { path: ['btf', 'validate'], summary: "check BTF as the kernel's BTF verifier does", load: async () => (await import('./btf-validate.js')).btfValidateCommand },
 ];
