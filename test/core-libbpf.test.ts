@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Btf } from 'btfkit/btf';
 import { parseObject } from 'btfkit/object';
-import { relocateObject, type TargetBtf } from 'btfkit/core';
-import { kernelsForTests, readBtfFile, repoRoot, type KernelFile } from './helpers/kernels.js';
+import { relocateObject } from 'btfkit/core';
+import { corpusTargets, kernelsForTests, repoRoot } from './helpers/kernels.js';
 import { libbpfDecisions, ourRecord, theirRecord } from './helpers/oracle.js';
 
 const fixtures = join(repoRoot, 'testdata/objects');
@@ -17,29 +17,7 @@ const objects = readdirSync(fixtures).filter((f) => f.endsWith('-bpfel.o')).sort
 const kernels = kernelsForTests();
 const tmp = mkdtempSync(join(tmpdir(), 'btfkit-core-'));
 
-/** Raw (gunzipped) path of a kernel file, for the oracle. */
-const rawPath = (k: KernelFile): string => {
-  if (!k.path.endsWith('.gz')) return k.path;
-  const p = join(tmp, k.name.replace(/\.gz$/, ''));
-  writeFileSync(p, readBtfFile(k.path));
-  return p;
-};
-
-const parsed = new Map<string, Btf>();
-function targetsFor(k: KernelFile): TargetBtf[] {
-  const open = (kf: KernelFile, base?: Btf): Btf => {
-    let b = parsed.get(kf.name);
-    if (b === undefined) {
-      b = Btf.parse(readBtfFile(kf.path), base === undefined ? {} : { base });
-      parsed.set(kf.name, b);
-    }
-    return b;
-  };
-  if (k.base === undefined) return [{ name: 'vmlinux', btf: open(k) }];
-  const baseFile = kernels.find((x) => x.name === k.base)!;
-  const base = open(baseFile);
-  return [{ name: 'vmlinux', btf: base }, { name: k.name, btf: open(k, base) }];
-}
+const { targetsFor, rawPath } = corpusTargets(kernels, tmp);
 
 describe.each(objects)('%s', (obj) => {
   const spec = parseObject(new Uint8Array(readFileSync(join(fixtures, obj))));

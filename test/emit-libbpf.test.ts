@@ -21,37 +21,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Btf } from 'btfkit/btf';
 import { parseObject } from 'btfkit/object';
-import { relocateObject, type RelocateResult, type TargetBtf } from 'btfkit/core';
+import { relocateObject, type RelocateResult } from 'btfkit/core';
 import { decodeInsnAt, type InsnIndex } from 'btfkit/asm';
 import { ObjectBuilder, R0, R1, R2, R6, R10, type LocalTypeRef, type Program } from 'btfkit/emit';
-import { kernelsForTests, readBtfFile, testdataKernels, type KernelFile } from './helpers/kernels.js';
+import { corpusTargets, kernelsForTests, readBtfFile, testdataKernels, type KernelFile } from './helpers/kernels.js';
 import { libbpfDecisions, ourRecord, theirRecord, type OracleRecord } from './helpers/oracle.js';
 
 const kernels = kernelsForTests();
 const tmp = mkdtempSync(join(tmpdir(), 'btfkit-emit-libbpf-'));
 
-/** Raw (gunzipped) path of a kernel file, for the oracle. */
-const rawPath = (k: KernelFile): string => {
-  if (!k.path.endsWith('.gz')) return k.path;
-  const p = join(tmp, k.name.replace(/\.gz$/, ''));
-  writeFileSync(p, readBtfFile(k.path));
-  return p;
-};
-
-const parsed = new Map<string, Btf>();
-function targetsFor(k: KernelFile): TargetBtf[] {
-  const open = (kf: KernelFile, base?: Btf): Btf => {
-    let b = parsed.get(kf.name);
-    if (b === undefined) {
-      b = Btf.parse(readBtfFile(kf.path), base === undefined ? {} : { base });
-      parsed.set(kf.name, b);
-    }
-    return b;
-  };
-  if (k.base === undefined) return [{ name: 'vmlinux', btf: open(k) }];
-  const base = open(kernels.find((x) => x.name === k.base)!);
-  return [{ name: 'vmlinux', btf: base }, { name: k.name, btf: open(k, base) }];
-}
+const { targetsFor, rawPath } = corpusTargets(kernels, tmp);
 
 // The kernels local types are imported from (committed, so always there).
 const k61 = Btf.parse(readBtfFile(join(testdataKernels, 'linux-6.1.0-56-amd64.btf.gz')));
