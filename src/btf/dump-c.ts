@@ -44,6 +44,14 @@
  * definition inside) is rendered once and then copied from a template, with the declared name
  * spliced in. Walks skip types already ordered or emitted before calling into them.
  *
+ * Cold code also shapes the control flow. TurboFan compiles a function with the type feedback
+ * gathered so far; the first time a path without feedback is taken, the optimized code is thrown
+ * away and the function compiled again (for a large function, several milliseconds of compiler
+ * time, which on a 2-core machine is taken from the dump). So the large functions keep uncommon
+ * cases in small helpers called on every path (`room` for flushing, `dupSuffix`, `enumValue`,
+ * `emitParams`), test STRUCT-or-UNION in one comparison, and let pointers, modifiers and arrays
+ * be skipped before `emitType` rather than recursed through.
+ *
  * @packageDocumentation
  */
 import type { Btf } from './btf.js';
@@ -79,7 +87,13 @@ export function dumpC(btf: Btf, out: ByteSink): void {
  * pay a property load for each use; literal `case` labels also let V8 use jump tables.
  */
 
-/** Output buffer size; the sink sees chunks of at most this. */
+/**
+ * Output buffer size; the sink sees chunks of at most this. Whatever checks for room does it
+ * through {@link CDumper.room} (or the small byte, range and newline primitives), never inline:
+ * the first flush comes after most of the dumper is optimized, and a flush path that had never
+ * run before optimizing throws the optimized code away where it is taken (inline checks made
+ * every large function deoptimize, and compile again, at the first flush).
+ */
 const BUFFER_SIZE = 1 << 18;
 /** Room made before rendering a declaration, so that its template can be cut from the buffer. */
 const DECL_ROOM = 4096;
@@ -272,9 +286,13 @@ class CDumper {
   private readonly flags: Uint8Array;
   /** Number given to a type's name (0 or 1: printed as is; n: `name___n`). */
   private readonly dupNumber: Uint32Array;
-  /** Memoized alignment + 1 and size + 2 (0: not computed yet). */
-  private readonly alignCache: Int32Array;
-  private readonly sizeCache: Float64Array;
+  /**
+   * Memoized alignment + 1 and size + 2 (0: not computed yet; sizes of 2 GiB and more, which
+   * only hostile BTF has, are not memoized). Arrays by type id are kept as narrow as their
+   * values: each page of them that is touched is a page fault (some microseconds each on a VM).
+   */
+  private readonly alignCache: Uint8Array;
+  private readonly sizeCache: Int32Array;
   /** Memoized {@link CDumper.skipToEmittable} + 1. */
   private readonly skipMemo: Int32Array;
   private typeNames!: NameCounter;
@@ -368,8 +386,8 @@ class CDumper {
     this.emitState = new Uint8Array(n);
     this.flags = new Uint8Array(n);
     this.dupNumber = new Uint32Array(n);
-    this.alignCache = new Int32Array(n);
-    this.sizeCache = new Float64Array(n);
+    this.alignCache = new Uint8Array(n);
+    this.sizeCache = new Int32Array(n);
     this.skipMemo = new Int32Array(n);
     this.tplA = new Int32Array(n);
     this.tplB = new Int32Array(n);
@@ -514,7 +532,7 @@ class CDumper {
     this.flushes++;
   }
 
-  /** Make room for `n` more bytes (n at most the buffer size). */
+  /** Make room for `n` more bytes (n at most the buffer size). The one flush check of the large functions. */
   private room(n: number): void {
     if (this.pos + n > BUFFER_SIZE) this.flush();
   }
@@ -531,12 +549,9 @@ class CDumper {
       this.flush();
       if (n > BUFFER_SIZE) { this.sink(src.subarray(start, end)); return; }
     }
-    if (n > 64) {
-      this.buf.set(src.subarray(start, end), this.pos);
-      this.pos += n;
-    } else {
-      this.pos = copy(this.buf, this.pos, src, start, end);
-    }
+    // always the byte loop: a second path for long copies is taken too rarely to have type
+    // feedback when `range` is optimized, and deoptimized it the first time
+    this.pos = copy(this.buf, this.pos, src, start, end);
   }
 
   private lit(b: Uint8Array): void {
@@ -622,7 +637,10 @@ class CDumper {
     const kind = (info >>> 24) & 0x7f;
     if (state === 1 /* ORDERING */) {
       // a loop, fine when closed through a pointer to a named struct/union
-      if ((kind === 4 /* STRUCT */ || kind === 5 /* UNION */) && throughPtr && w[r] !== 0) return 0;
+      // `(kind | 1) === 5`: STRUCT (4) or UNION (5) in one comparison. With `kind === 4 ||
+      // kind === 5`, the second comparison has no type feedback until the first loop through a
+      // union, which then deoptimizes this (large, recursive) function.
+      if ((kind | 1) === 5 && throughPtr && w[r] !== 0) return 0;
       throw new BtfkitError(ErrorCodes.BTF_BAD_QUERY, `btf dump c: unsatisfiable type cycle, id:[${id}]`);
     }
     if (++this.nesting > MAX_NESTING) throw tooDeep(id);
@@ -745,7 +763,7 @@ class CDumper {
     if (state === 1 /* EMITTING */) {
       // a loop: whoever refers back gets a forward declaration
       if ((this.flags[id]! & 1 /* F_FWD_EMITTED */) !== 0) return;
-      if (kind === 4 /* STRUCT */ || kind === 5 /* UNION */) {
+      if ((kind | 1) === 5 /* STRUCT or UNION, see orderType */) {
         if (id === contId) return;
         if (w[r] === 0) return; // anonymous struct/union loop: libbpf warns and goes on
         this.emitStructFwd(id, kind);
@@ -791,15 +809,19 @@ class CDumper {
         this.lit(L_END_DEF);
         emitState[id] = 2 /* EMITTED */;
         break;
-      case 8 /* TYPEDEF */:
+      case 8 /* TYPEDEF */: {
         emitState[id] = 1 /* EMITTING */;
-        this.emitType(w[r + 2]!, id);
+        // skip pointers, modifiers and arrays here too, as for members: their cases above are
+        // then (almost) never reached, so emitType is not deoptimized when one first is
+        const t = this.skipToEmittable(w[r + 2]!);
+        if (emitState[t] !== 2 /* EMITTED */) this.emitType(t, id);
         if ((this.flags[id]! & 1 /* F_FWD_EMITTED */) === 0 && !this.isBlacklisted(id)) {
           this.emitTypedefDef(id, 0);
           this.lit(L_END_DEF);
         }
         emitState[id] = 2 /* EMITTED */;
         break;
+      }
       case 4 /* STRUCT */:
       case 5 /* UNION */: {
         emitState[id] = 1 /* EMITTING */;
@@ -958,58 +980,70 @@ class CDumper {
     for (let i = 0, p = r + 3; i < vlen; i++, p += is64 ? 3 : 2) {
       // newline, indent, then the name, hashed while copied: enumerators share the namespace
       // of typedef names
-      if (this.pos + indent + 1 > BUFFER_SIZE) this.flush();
-      let q = this.pos;
-      buf[q++] = 0x0a /* NL */;
-      for (let k = 0; k < indent; k++) buf[q++] = 0x09 /* TAB */;
       const off = w[p]!;
       const end = strEnd(s, off);
       const h = hashRange(s, off, end);
       if (end - off < DECL_ROOM) {
-        if (q + (end - off) > BUFFER_SIZE) { this.pos = q; this.flush(); q = 0; }
+        this.room(indent + 1 + (end - off));
+        let q = this.pos;
+        buf[q++] = 0x0a /* NL */;
+        for (let k = 0; k < indent; k++) buf[q++] = 0x09 /* TAB */;
         this.pos = copy(buf, q, s, off, end);
       } else {
-        this.pos = q;
+        this.newline(lvl + 1);
         this.range(s, off, end);
       }
-      const dup = idents.bump(off, h);
-      if (dup > 1) {
-        // libbpf formats these with "%s___%zd": no length limit
-        this.byte(0x5f); this.byte(0x5f); this.byte(0x5f);
-        this.uint(dup);
-      }
-      if (this.pos + 48 > BUFFER_SIZE) this.flush();
-      q = this.pos;
-      buf[q++] = 0x20 /* SP */;
-      buf[q++] = 0x3d;
-      buf[q++] = 0x20 /* SP */;
-      if (!is64) {
-        const v = signed ? w[p + 1]! | 0 : w[p + 1]!;
-        if (v >= 0 && v < 10) {
-          buf[q++] = 0x30 + v;
-          buf[q++] = 0x2c /* COMMA */;
-          this.pos = q;
-        } else {
-          this.pos = q;
-          this.int(v);
-          this.byte(0x2c /* COMMA */);
-        }
-      } else {
-        this.pos = q;
-        const lo = w[p + 1]!;
-        const hi = w[p + 2]!;
-        if (hi === 0) this.uint(lo);
-        else if (signed && hi === 0xffffffff && lo >= 0x80000000) this.int(lo - 0x100000000);
-        else {
-          const v = (BigInt(hi) << 32n) | BigInt(lo);
-          const t = (signed ? BigInt.asIntN(64, v) : v).toString();
-          for (let k = 0; k < t.length; k++) this.byte(t.charCodeAt(k));
-        }
-        this.lit(signed ? L_LL : L_ULL);
-      }
+      // The uncommon cases (a numbered name, a value that is not a small integer, ENUM64) are
+      // left to helpers called for every enumerator: meeting one for the first time after this
+      // loop was optimized then deoptimizes only the small helper (cheap to optimize again)
+      // instead of this function, which is large, compiled three times before.
+      this.dupSuffix(idents.bump(off, h));
+      this.enumValue(p, is64, signed);
     }
     this.newline(lvl);
     this.byte(0x7d /* RBRACE */);
+  }
+
+  /** The `___n` of an enumerator that is the n-th identifier of its name (libbpf's "%s___%zd": no length limit). */
+  private dupSuffix(dup: number): void {
+    if (dup <= 1) return;
+    this.byte(0x5f); this.byte(0x5f); this.byte(0x5f);
+    this.uint(dup);
+  }
+
+  /** ` = value,` of the enumerator whose record is at word `p` (`LL,`/`ULL,` for ENUM64). */
+  private enumValue(p: number, is64: boolean, signed: boolean): void {
+    const w = this.w;
+    this.room(48);
+    const buf = this.buf;
+    let q = this.pos;
+    buf[q++] = 0x20 /* SP */;
+    buf[q++] = 0x3d;
+    buf[q++] = 0x20 /* SP */;
+    if (!is64) {
+      const v = signed ? w[p + 1]! | 0 : w[p + 1]!;
+      if (v >= 0 && v < 10) {
+        buf[q++] = 0x30 + v;
+        buf[q++] = 0x2c /* COMMA */;
+        this.pos = q;
+      } else {
+        this.pos = q;
+        this.int(v);
+        this.byte(0x2c /* COMMA */);
+      }
+      return;
+    }
+    this.pos = q;
+    const lo = w[p + 1]!;
+    const hi = w[p + 2]!;
+    if (hi === 0) this.uint(lo);
+    else if (signed && hi === 0xffffffff && lo >= 0x80000000) this.int(lo - 0x100000000);
+    else {
+      const v = (BigInt(hi) << 32n) | BigInt(lo);
+      const t = (signed ? BigInt.asIntN(64, v) : v).toString();
+      for (let k = 0; k < t.length; k++) this.byte(t.charCodeAt(k));
+    }
+    this.lit(signed ? L_LL : L_ULL);
   }
 
   /** libbpf's btf_is_struct_packed: a member off its alignment, or an odd total size. */
@@ -1075,7 +1109,7 @@ class CDumper {
         const b = tplB[mType]!;
         const c = tplC[mType]!;
         const tpl = this.tpl;
-        if (this.pos + indent + (c - a) + (nameEnd - nameOff) + 32 > BUFFER_SIZE) this.flush();
+        this.room(indent + (c - a) + (nameEnd - nameOff) + 32);
         let q = this.pos;
         buf[q++] = 0x0a /* NL */;
         for (let k = 0; k < indent; k++) buf[q++] = 0x09 /* TAB */;
@@ -1085,7 +1119,7 @@ class CDumper {
       } else {
         this.newline(lvl + 1);
         this.emitTypeDecl(mType, nameOff, 0, lvl + 1);
-        if (this.pos + 32 > BUFFER_SIZE) this.flush();
+        this.room(32);
       }
       // room for 32 bytes was made above
       if (mBits !== 0) {
@@ -1204,7 +1238,7 @@ class CDumper {
     }
     let result = -1;
     if (size >= 0 && !(nelems !== 0 && size > Math.floor(0xffffffff / nelems))) result = nelems * size;
-    this.sizeCache[start] = result + 2;
+    if (result <= 0x7ffffffd) this.sizeCache[start] = result + 2;
     return result;
   }
 
@@ -1588,23 +1622,7 @@ class CDumper {
           } else {
             this.emitDeclName(f, fnameOff, fdup, lastWasPtr);
           }
-          this.byte(0x28 /* LPAREN */);
-          const vlen = info & 0xffffff;
-          // no parameters, or clang's single void parameter: (void)
-          if (vlen === 0 || (vlen === 1 && w[r + 4] === 0)) {
-            this.lit(L_VOID_PAREN);
-            return;
-          }
-          for (let i = 0, p = r + 3; i < vlen; i++, p += 2) {
-            if (i > 0) { this.byte(0x2c /* COMMA */); this.byte(0x20 /* SP */); }
-            // a last parameter of type void means varargs
-            if (i === vlen - 1 && w[p + 1] === 0) {
-              this.lit(L_ELLIPSIS);
-              break;
-            }
-            this.emitTypeDecl(w[p + 1]!, w[p]!, 0, lvl);
-          }
-          this.byte(0x29 /* RPAREN */);
+          this.emitParams(r, info & 0xffffff, lvl);
           return;
         }
         default:
@@ -1614,6 +1632,31 @@ class CDumper {
       lastWasPtr = kind === 2 /* PTR */;
     }
     this.emitDeclName(f, fnameOff, fdup, lastWasPtr);
+  }
+
+  /**
+   * `(params)` of the prototype whose record is at word `r`. A method of its own so that its
+   * uncommon cases (varargs, `(void)`), met for the first time after it was optimized,
+   * deoptimize only this small function rather than {@link emitTypeChain}.
+   */
+  private emitParams(r: number, vlen: number, lvl: number): void {
+    const w = this.w;
+    this.byte(0x28 /* LPAREN */);
+    // no parameters, or clang's single void parameter: (void)
+    if (vlen === 0 || (vlen === 1 && w[r + 4] === 0)) {
+      this.lit(L_VOID_PAREN);
+      return;
+    }
+    for (let i = 0, p = r + 3; i < vlen; i++, p += 2) {
+      if (i > 0) { this.byte(0x2c /* COMMA */); this.byte(0x20 /* SP */); }
+      // a last parameter of type void means varargs
+      if (i === vlen - 1 && w[p + 1] === 0) {
+        this.lit(L_ELLIPSIS);
+        break;
+      }
+      this.emitTypeDecl(w[p + 1]!, w[p]!, 0, lvl);
+    }
+    this.byte(0x29 /* RPAREN */);
   }
 
   private emitDim(nelems: number): void {
