@@ -295,4 +295,22 @@ describe.skipIf(unavailable !== undefined)(`emitted programs in the running kern
       expect(flags?.ok === true ? Number(flags.value) & 3 : -1, how).toBe((run.fd1_flags ?? -1) & 3);
     }
   });
+
+  it('a read the kernel refuses is Err(ProbeRead(errno))', () => {
+    const obj = new ObjectBuilder();
+    const t = obj.types;
+    const task = t.struct('task_struct', [['pid', t.int32]]);
+    const p = obj.program('bad_pointer', 'raw_tracepoint/sys_enter');
+    p.mov(R6, imm(0)); // a NULL task pointer: bpf_probe_read_kernel fails instead of faulting
+    const slot = readInto(obj, p, 'out_bad', R6, task, 'pid');
+    p.ret(0);
+    const bytes = obj.write();
+    for (const [how, object] of [['libbpf', bytes], ['btfkit', relocatedByBtfkit(bytes, kernel)]] as const) {
+      const run = runEmitted(object, 'bad_pointer', `bad_pointer-${how}`);
+      expect(run.loaded, `${how}: ${run.log ?? ''}`).toBe(true);
+      const o = outcome(run, slot, int);
+      // EFAULT, or ERANGE where the kernel refuses user addresses up front (x86 since 5.x)
+      expect(o !== undefined && !o.ok && o.error.kind === 'ProbeRead' && [14, 34].includes(o.error.errno), `${how}: ${o === undefined ? 'not run' : formatReadOutcome(o)}`).toBe(true);
+    }
+  });
 });
