@@ -15,7 +15,6 @@ import { ObjectBuilder, R0, R6, R7 } from '../dist/emit/index.js';
 import { listCoreRelos, parseObject } from '../dist/object/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const work = mkdtempSync(join(tmpdir(), 'btfkit-bench-emit-'));
 const kernelFile = join(root, 'testdata/kernels/linux-6.1.0-56-amd64.btf.gz');
 const kernel = openBtf(gunzipSync(readFileSync(kernelFile)));
 const READS = 1000;
@@ -41,6 +40,13 @@ function buildWithBtfkit() {
   }
   return obj.write();
 }
+
+// `node bench/emit.mjs --build-once OUT.o`: one build in a fresh process (what a build step pays)
+if (process.argv[2] === '--build-once') {
+  writeFileSync(process.argv[3], buildWithBtfkit());
+  process.exit(0);
+}
+const work = mkdtempSync(join(tmpdir(), 'btfkit-bench-emit-'));
 
 function cSource() {
   let src = `#include "task.h"
@@ -84,19 +90,7 @@ for (let i = 0; i < 15; i++) {
   inproc.push(performance.now() - t0);
 }
 writeFileSync(join(work, 'ours.o'), ours);
-const script = join(work, 'build.mjs');
-writeFileSync(script, `import { readFileSync, writeFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
-import { openBtf } from '${join(root, 'dist/btf/index.js')}';
-import { ObjectBuilder, R0, R6, R7 } from '${join(root, 'dist/emit/index.js')}';
-const kernel = openBtf(gunzipSync(readFileSync(${JSON.stringify(kernelFile)})));
-const fields = ${JSON.stringify(fields)};
-${buildWithBtfkit.toString().replace('function buildWithBtfkit', 'function build')}
-const READS = ${READS}, PROGRAMS = ${PROGRAMS};
-const fieldAt = (i) => fields[i % fields.length];
-writeFileSync('ours-process.o', build());
-`);
-const oursProcess = timeProcess('node', [script]);
+const oursProcess = timeProcess('node', [fileURLToPath(import.meta.url), '--build-once', join(work, 'ours-process.o')]);
 
 writeFileSync(join(work, 'task.h'), execFileSync(join(root, 'bin/btfkit.js'), ['gen', 'c', '--btf', kernelFile, 'struct task_struct'], { maxBuffer: 1 << 26 }));
 writeFileSync(join(work, 'reads.c'), cSource());

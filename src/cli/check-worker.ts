@@ -23,10 +23,15 @@ export type ToWorker = { readonly kernel: KernelJob } | { readonly done: true };
 /** Messages from the worker. */
 export type FromWorker = { readonly results: readonly PairResult[]; readonly kernel: string } | { readonly failed: string; readonly kernel: string; readonly error: string } | { readonly ready: true };
 
+/** A kernel job's BTF as CO-RE targets: vmlinux first, its modules split on it. */
+export function loadKernelJob(job: KernelJob): TargetBtf[] {
+  const vmlinux: Btf = openBtf(readBytes(job.vmlinux));
+  return [{ name: 'vmlinux', btf: vmlinux }, ...job.modules.map((m) => ({ name: m.name, btf: Btf.parse(readBytes(m.path), { base: vmlinux }) }))];
+}
+
 /** Check every object against one kernel (also used in-process for a single kernel). */
 export function checkKernel(objects: readonly { name: string; spec: ObjectSpec }[], job: KernelJob, manifest?: InjectManifest): PairResult[] {
-  const vmlinux: Btf = openBtf(readBytes(job.vmlinux));
-  const targets: TargetBtf[] = [{ name: 'vmlinux', btf: vmlinux }, ...job.modules.map((m) => ({ name: m.name, btf: Btf.parse(readBytes(m.path), { base: vmlinux }) }))];
+  const targets = loadKernelJob(job);
   return objects.map((o) => checkPair(o.name, o.spec, { name: job.name, targets }, manifest));
 }
 

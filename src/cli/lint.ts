@@ -1,15 +1,12 @@
 /** `btfkit lint OBJ... [--kernels DIR|FILE]... [--json]` */
 import { basename } from 'node:path';
-import { Btf } from '../btf/btf.js';
-import { openBtf } from '../btf/load.js';
 import { ErrorCodes, isBtfkitError } from '../errors.js';
 import { parseObject, type ObjectSpec } from '../object/spec.js';
 import { createLinter, mergeKernelFindings, type LintFinding, type Linter } from '../lint/lint.js';
 import { buildLintReport, formatLintText, LINT_EXIT } from '../lint/report.js';
-import type { TargetBtf } from '../core/relocate.js';
 import { parse, readBytes, UsageError, writeStdout, type Command } from './command.js';
 import { defaultKernels, findKernels } from './check.js';
-import type { KernelJob } from './check-worker.js';
+import { loadKernelJob } from './check-worker.js';
 
 const help = `usage: btfkit lint OBJ... [--kernels DIR|FILE]... [--json]
 
@@ -79,18 +76,13 @@ function runLint(args: string[]): number {
   // one kernel in memory at a time
   const perObject: LintFinding[][][] = objects.map(() => []);
   for (const job of kernels) {
-    const targets = withContext(job.vmlinux, () => loadKernel(job));
+    const targets = withContext(job.vmlinux, () => loadKernelJob(job));
     objects.forEach((o, i) => perObject[i]!.push(o.linter.kernel({ name: job.name, targets })));
   }
   const report = buildLintReport(objects.map((o) => o.name), kernels.map((k) => k.name), perObject.map((k) => mergeKernelFindings(k)));
   if (values.json === true) writeStdout(JSON.stringify(report, null, 1) + '\n');
   else writeStdout(formatLintText(report));
   return report.exitCode;
-}
-
-function loadKernel(job: KernelJob): TargetBtf[] {
-  const vmlinux = openBtf(readBytes(job.vmlinux));
-  return [{ name: 'vmlinux', btf: vmlinux }, ...job.modules.map((m) => ({ name: m.name, btf: Btf.parse(readBytes(m.path), { base: vmlinux }) }))];
 }
 
 /** Run `f`, naming `path` in a BtfkitError's message. */

@@ -338,19 +338,10 @@ function checkCandidate(local: Btf, localId: TypeId, target: Btf, targetId: Type
 
 // ---- resolution ----
 
-/** A field resolved on the target, offsets from the root view. */
-interface Facts {
-  readonly offset: number;
-  readonly size: number;
-  readonly signed: boolean;
-  readonly bitfield: boolean;
-  readonly lshift: number | undefined;
-  readonly rshift: number | undefined;
-  readonly kind: BtfKind;
-  readonly typeId: TypeId;
+/** A field resolved on the target, offsets from the root view (not from a sub-view, as {@link ViewField}'s). */
+interface Facts extends ViewField {
+  /** An array of 1-byte integers (readable `as: 'string'`). */
   readonly elem1: boolean;
-  readonly accessString: string;
-  readonly targetSpec: string;
 }
 
 /** What the local type says about a path (what the reader expects), for checking `as`. */
@@ -620,11 +611,8 @@ class View implements RelocatableView {
   field(path: string): ViewField | undefined {
     const r = this.resolve(path);
     if (!r.present) return undefined;
-    const f = r.facts;
-    return {
-      offset: f.offset - this.base(), size: f.size, signed: f.signed, bitfield: f.bitfield, lshift: f.lshift, rshift: f.rshift,
-      kind: f.kind, typeId: f.typeId, accessString: f.accessString, targetSpec: f.targetSpec,
-    };
+    const { elem1: _elem1, ...field } = r.facts;
+    return { ...field, offset: field.offset - this.base() };
   }
 
   sub(path: string): RelocatableView {

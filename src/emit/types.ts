@@ -14,7 +14,6 @@ import { openBtf } from '../btf/load.js';
 import type { Btf } from '../btf/btf.js';
 import { BtfBuilder, type MemberInput } from '../btf/encode.js';
 import { findTypeByCName } from '../btf/subset.js';
-import type { BtfType } from '../btf/types.js';
 import { typeId, type TypeId } from '../binary/units.js';
 import { BtfkitError, ErrorCodes } from '../errors.js';
 
@@ -114,9 +113,7 @@ export class LocalTypes {
    * alignment nor appear in its BTF.
    */
   struct(name: string, members: readonly MemberSpec[], options: { union?: boolean } = {}): LocalTypeRef {
-    const ms = members.map((m): { name: string; type: LocalTypeRef; bits: number | undefined } =>
-      Array.isArray(m) ? { name: (m as readonly [string, LocalTypeRef])[0], type: (m as readonly [string, LocalTypeRef])[1], bits: undefined }
-        : { name: (m as { name: string }).name, type: (m as { type: LocalTypeRef }).type, bits: (m as { bits?: number }).bits });
+    const ms = members.map(memberOf);
     const union = options.union === true;
     let bit = 0;
     let end = 0;
@@ -236,6 +233,11 @@ export class LocalTypes {
       if (p.kind === 'fwd') return this.fwd(p.name, p.fwdKind);
       return this.copy(btf, target, memo, undefined, new Set());
     };
+    /** A pointer keeps its pointee behind a forward declaration; anything else is copied. */
+    const valueOrPointer = (tid: number, seen: Set<number>): LocalTypeRef => {
+      const inner = btf.type(tid);
+      return inner.kind === 'ptr' ? this.ptr(pointee(inner.type)) : this.copy(btf, tid, memo, undefined, seen);
+    };
     let out: LocalTypeRef;
     active.add(id);
     switch (t.kind) {
@@ -248,12 +250,7 @@ export class LocalTypes {
         out = this.array(elem, t.nelems);
         break;
       }
-      case 'typedef': {
-        const inner = btf.type(t.type);
-        const target = inner.kind === 'ptr' ? this.ptr(pointee(inner.type)) : this.copy(btf, t.type, memo, undefined, active);
-        out = this.typedef(t.name, target);
-        break;
-      }
+      case 'typedef': out = this.typedef(t.name, valueOrPointer(t.type, active)); break;
       case 'const': case 'volatile': out = this.qualified(t.kind, this.copy(btf, t.type, memo, undefined, active)); break;
       case 'restrict': case 'type_tag': out = this.copy(btf, t.type, memo, undefined, active); break;
       case 'struct': case 'union': {
@@ -287,8 +284,9 @@ export class LocalTypes {
       case 'fwd': out = this.fwd(t.name, t.fwdKind); break;
       case 'float': out = this.intern(`float:${t.name}`, () => ({ id: this.builder.addFloat(t.name, t.size), cName: t.name, size: t.size, align: t.size })); break;
       case 'func_proto': {
-        const ret = t.returnType === 0 ? VOID : pointeeOrValue(this, btf, t.returnType, memo, pointee);
-        const params = t.params.map((p) => ({ name: p.name, type: p.type === 0 ? 0 : pointeeOrValue(this, btf, p.type, memo, pointee).id }));
+        // a prototype's types are not contained by value in whatever points to it
+        const ret = t.returnType === 0 ? VOID : valueOrPointer(t.returnType, new Set());
+        const params = t.params.map((p) => ({ name: p.name, type: p.type === 0 ? 0 : valueOrPointer(p.type, new Set()).id }));
         out = { id: this.builder.addFuncProto(ret.id, params), cName: 'fn', size: 0, align: 1 };
         break;
       }
@@ -328,10 +326,10 @@ export class LocalTypes {
   }
 }
 
-function pointeeOrValue(self: LocalTypes, btf: Btf, id: number, memo: Map<number, LocalTypeRef>, pointee: (t: number) => LocalTypeRef): LocalTypeRef {
-  const t: BtfType = btf.type(id);
-  if (t.kind === 'ptr') return self.ptr(pointee(t.type));
-  return self.importType(btf, id);
+function memberOf(m: MemberSpec): { name: string; type: LocalTypeRef; bits: number | undefined } {
+  if ('type' in m) return { name: m.name, type: m.type, bits: m.bits };
+  const [name, type] = m as readonly [string, LocalTypeRef];
+  return { name, type, bits: undefined };
 }
 
 // Imports from the same Btf share a memo; a WeakMap keeps no Btf alive.

@@ -29,7 +29,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { POISON_IMM, type RelocateResult } from 'btfkit/core';
-import { readElf } from 'btfkit/elf';
+import { withoutCoreRecords } from './emit-run.js';
 import { writePatchedObject, type ObjectSpec } from 'btfkit/object';
 import { repoRoot } from './kernels.js';
 
@@ -627,17 +627,7 @@ export interface KernelRun {
  * the case in the kernel with test/harness/core-reloc-run.
  */
 export function runInKernel(st: Selftests, obj: ObjectSpec, res: RelocateResult, c: CoreRelocCase, dir: string): KernelRun {
-  const bytes = writePatchedObject(obj, res.programs);
-  const elf = readElf(bytes);
-  const ext = elf.section('.BTF.ext');
-  if (ext === undefined) throw new Error('relocated object has no .BTF.ext');
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const le = elf.littleEndian;
-  const hdrLen = dv.getUint32(ext.offset + 4, le);
-  if (hdrLen >= 32) {
-    // keep the CO-RE block's record-size word, drop its records
-    if (dv.getUint32(ext.offset + 28, le) > 4) dv.setUint32(ext.offset + 28, 4, le);
-  }
+  const bytes = withoutCoreRecords(writePatchedObject(obj, res.programs));
   const path = join(dir, `${c.case_name.replace(/[^A-Za-z0-9_.-]/g, '_')}.${basename(c.bpf_obj_file)}`);
   writeFileSync(path, bytes);
   const out = execFileSync(st.runner, [path, c.prog_name, c.raw_tp_name ?? '-', c.input === '' ? '-' : c.input, String(c.output_len)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
