@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'examples/*/dist/**', 'examples/ts-only/kernel.ts', 'node_modules/**', 'testdata/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'wasm/dump-c.ts', 'examples/*/dist/**', 'examples/ts-only/kernel.ts', 'node_modules/**', 'testdata/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -5,10 +5,9 @@
  * format c` (split module BTF: `--base-btf BASE`). The generated header must also compile with
  * `clang-19 -target bpf`.
  *
- * bpftool and clang-19 are required (CI installs them): when one is missing the tests fail.
+ * Both engines of `dumpC` (WebAssembly and JavaScript) are compared with bpftool.
  *
- * `dumpC` is imported from the source tree because the package entry points do not export it
- * yet; switch to `btfkit/btf` once they do.
+ * bpftool and clang-19 are required (CI installs them): when one is missing the tests fail.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
@@ -47,9 +46,9 @@ function plainPath(path: string, bytes: Uint8Array): string {
   return out;
 }
 
-function dumpToBuffer(btf: Btf): Buffer {
+function dumpToBuffer(btf: Btf, engine: 'auto' | 'wasm' | 'js' = 'auto'): Buffer {
   const chunks: Buffer[] = [];
-  dumpC(btf, (c) => chunks.push(Buffer.from(c)));
+  dumpC(btf, (c) => chunks.push(Buffer.from(c)), { engine });
   return Buffer.concat(chunks);
 }
 
@@ -65,9 +64,13 @@ function firstDifference(ours: Buffer, theirs: Buffer): string {
     `--- bpftool:\n${around(theirs)}\n--- btfkit:\n${around(ours)}`;
 }
 
-function expectSameAsBpftool(ours: Buffer, path: string, basePath?: string): void {
+/** Both engines print bpftool's bytes. */
+function expectSameAsBpftool(btf: Btf, path: string, basePath?: string): void {
   const theirs = run('bpftool', ['btf', 'dump', 'file', path, ...(basePath === undefined ? [] : ['--base-btf', basePath]), 'format', 'c']);
-  if (!ours.equals(theirs)) expect.fail(firstDifference(ours, theirs));
+  for (const engine of ['wasm', 'js'] as const) {
+    const ours = dumpToBuffer(btf, engine);
+    if (!ours.equals(theirs)) expect.fail(`${engine} engine: ${firstDifference(ours, theirs)}`);
+  }
 }
 
 const kernels = kernelsForTests();
@@ -99,13 +102,13 @@ describe('btf dump format c: byte-identical to bpftool', () => {
     it(k.base === undefined ? k.name : `${k.name} (split on ${k.base})`, () => {
       const { btf, path } = load(k);
       const basePath = k.base === undefined ? undefined : load(byName.get(k.base)!).path;
-      expectSameAsBpftool(dumpToBuffer(btf), path, basePath);
+      expectSameAsBpftool(btf, path, basePath);
     });
   }
 
   it.skipIf(!existsSync(SYSFS_VMLINUX))(`the running kernel (${SYSFS_VMLINUX})`, () => {
     const b = readFileSync(SYSFS_VMLINUX);
-    expectSameAsBpftool(dumpToBuffer(Btf.parse(new Uint8Array(b.buffer, b.byteOffset, b.byteLength))), SYSFS_VMLINUX);
+    expectSameAsBpftool(Btf.parse(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)), SYSFS_VMLINUX);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * Unit tests of the C dumper: small BPF objects built with clang-19, hand-made BTF for what
  * clang cannot produce (duplicate names, split BTF, 32-bit pointers, GCC quirks), and malformed
- * BTF. Expected texts were checked against Debian's bpftool 7.1; where bpftool is installed
+ * BTF. Every case runs both engines (WebAssembly and JavaScript) and requires the same bytes,
+ * or the same error, from each. Expected texts were checked against Debian's bpftool 7.1; where bpftool is installed
  * (always in CI) every case is also compared with it. clang-19 and bpftool are required: a
  * missing tool fails the test rather than skipping it.
  */
@@ -20,13 +21,31 @@ import { isBtfkitError } from '../errors.js';
 
 const decoder = new TextDecoder();
 
-function dumpBytes(btf: Btf): Uint8Array {
+function dumpWith(btf: Btf, engine: 'wasm' | 'js'): Uint8Array {
   const chunks: Uint8Array[] = [];
-  dumpC(btf, (c) => chunks.push(c.slice()));
+  dumpC(btf, (c) => chunks.push(c.slice()), { engine });
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let p = 0;
   for (const c of chunks) { out.set(c, p); p += c.length; }
   return out;
+}
+
+/** The dump, the same from both engines. */
+function dumpBytes(btf: Btf): Uint8Array {
+  const wasm = dumpWith(btf, 'wasm');
+  const js = dumpWith(btf, 'js');
+  expect(decoder.decode(wasm), 'the WebAssembly and JavaScript engines differ').toBe(decoder.decode(js));
+  return wasm;
+}
+
+/** What a dump by `engine` ends with: its text, or its error's class, code and message. */
+function outcome(bytes: Uint8Array, engine: 'wasm' | 'js'): string {
+  try {
+    return decoder.decode(dumpWith(Btf.parse(bytes), engine));
+  } catch (e) {
+    if (!isBtfkitError(e)) throw e;
+    return `${e.name} ${e.code}: ${e.message}`;
+  }
 }
 const dump = (btf: Btf): string => decoder.decode(dumpBytes(btf));
 
@@ -679,15 +698,18 @@ describe('dumpC on hand-made BTF', () => {
 
 /** Dump, expecting a BtfkitError (optionally with a code); anything else fails the test. */
 function expectBtfkitError(bytes: Uint8Array, code?: string): void {
-  let err: unknown;
-  try {
-    dumpC(Btf.parse(bytes), () => {});
-  } catch (e) {
-    err = e;
+  for (const engine of ['wasm', 'js'] as const) {
+    let err: unknown;
+    try {
+      dumpC(Btf.parse(bytes), () => {}, { engine });
+    } catch (e) {
+      err = e;
+    }
+    expect(err, `dumpC (${engine}) should have thrown`).toBeDefined();
+    if (!isBtfkitError(err)) throw err;
+    if (code !== undefined) expect(err.code).toBe(code);
   }
-  expect(err, 'dumpC should have thrown').toBeDefined();
-  if (!isBtfkitError(err)) throw err;
-  if (code !== undefined) expect(err.code).toBe(code);
+  expect(outcome(bytes, 'wasm')).toBe(outcome(bytes, 'js'));
 }
 
 describe('dumpC on malformed BTF', () => {
@@ -748,7 +770,7 @@ describe('dumpC on malformed BTF', () => {
     expectBtfkitError(c.bytes(), 'BTF_BAD_QUERY');
   });
 
-  it('throws only BtfkitErrors on mutated BTF', () => {
+  it('throws only BtfkitErrors on mutated BTF, the same text or error from both engines', () => {
     const b = new RawBtf();
     const int = b.int('int', 4, 1);
     const ch = b.int('char', 1, 2);
@@ -766,11 +788,14 @@ describe('dumpC on malformed BTF', () => {
         (edits) => {
           const bytes = seed.slice();
           for (const [at, v] of edits) bytes[at] = v;
+          let parsed = true;
           try {
-            dumpC(Btf.parse(bytes), () => {});
+            Btf.parse(bytes);
           } catch (e) {
             if (!isBtfkitError(e)) throw e;
+            parsed = false;
           }
+          if (parsed) expect(outcome(bytes, 'wasm')).toBe(outcome(bytes, 'js'));
         },
       ),
       { numRuns: 1000 },

@@ -12,7 +12,7 @@ export * from './types.js';
 export { validateBtf, type ValidateOptions, type ValidationResult, type ValidationError } from './validate.js';
 export { BtfBuilder, encodeBtf, knownKindLayout, type BtfBuilderOptions, type BtfTypeInput, type BtfLayoutEntry, type BtfFormat, type EncodeBtfOptions } from './encode.js';
 export { dumpRaw } from './dump-raw.js';
-export { dumpC } from './dump-c.js';
+export { dumpC, type DumpCOptions } from './dump-c.js';
 export { dumpJson } from './dump-json.js';
 export type { ByteSink } from './out.js';
 export { subsetBtf, findTypeByCName } from './subset.js';

@@ -1,0 +1,78 @@
+/**
+ * The WebAssembly engine of `dumpC`: the committed module is what its AssemblyScript source
+ * builds, and where WebAssembly is missing (`node --jitless`) the JavaScript engine prints the
+ * same bytes while `engine: 'wasm'` refuses with NOT_SUPPORTED. (That both engines print
+ * bpftool's bytes is in dump-c-bpftool.test.ts; that they agree on hand-made and mutated BTF,
+ * errors included, in src/btf/dump-c.test.ts.)
+ */
+import { describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { Btf, dumpC } from 'btfkit/btf';
+import { readBtfFile, repoRoot } from './helpers/kernels.js';
+
+const KERNEL = join(repoRoot, 'testdata/kernels/linux-6.1.0-56-amd64.btf.gz');
+
+function dumpHash(btf: Btf, engine: 'wasm' | 'js'): string {
+  const h = createHash('sha256');
+  dumpC(btf, (c) => h.update(c), { engine });
+  return h.digest('hex');
+}
+
+describe('the WebAssembly C dumper', () => {
+  it('is what wasm/build.mjs builds from wasm/dump-c.ts, byte for byte', () => {
+    const out = mkdtempSync(join(tmpdir(), 'btfkit-wasm-'));
+    try {
+      execFileSync(process.execPath, [join(repoRoot, 'wasm/build.mjs'), out], { stdio: ['ignore', 'pipe', 'pipe'] });
+      expect(readFileSync(join(out, 'dump-c.wasm')).equals(readFileSync(join(repoRoot, 'wasm/dump-c.wasm'))), 'wasm/dump-c.wasm is stale: run npm run build:wasm').toBe(true);
+      expect(readFileSync(join(out, 'dump-c-wasm.ts'), 'utf8')).toBe(readFileSync(join(repoRoot, 'src/btf/dump-c-wasm.ts'), 'utf8'));
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('embeds the committed module', async () => {
+    const { DUMP_C_WASM_BASE64 } = await import('../src/btf/dump-c-wasm.js');
+    expect(Buffer.from(DUMP_C_WASM_BASE64, 'base64').equals(readFileSync(join(repoRoot, 'wasm/dump-c.wasm')))).toBe(true);
+  });
+
+  it('without WebAssembly (node --jitless), auto prints with JavaScript and wasm is refused', () => {
+    const btf = Btf.parse(readBtfFile(KERNEL));
+    const expected = dumpHash(btf, 'wasm');
+    expect(dumpHash(btf, 'js')).toBe(expected);
+    const script = `
+      import { createHash } from 'node:crypto';
+      import { Btf, dumpC } from 'btfkit/btf';
+      import { readFileSync } from 'node:fs';
+      import { gunzipSync } from 'node:zlib';
+      const btf = Btf.parse(new Uint8Array(gunzipSync(readFileSync(${JSON.stringify(KERNEL)}))));
+      const h = createHash('sha256');
+      dumpC(btf, (c) => h.update(c));
+      let refused = 'not refused';
+      try { dumpC(btf, () => {}, { engine: 'wasm' }); } catch (e) { refused = e.code; }
+      console.log(JSON.stringify({ wasm: typeof WebAssembly, hash: h.digest('hex'), refused }));`;
+    const out = execFileSync(process.execPath, ['--jitless', '--no-warnings', '--input-type=module', '-e', script], {
+      cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(JSON.parse(out)).toEqual({ wasm: 'undefined', hash: expected, refused: 'NOT_SUPPORTED' });
+  });
+
+  it('btfkit btf dump -f c prints the same bytes with --engine wasm, js and auto, and checks --engine', () => {
+    const cli = join(repoRoot, 'bin/btfkit.js');
+    const hashOf = (engine: string): string => {
+      const r = spawnSync(process.execPath, [cli, 'btf', 'dump', KERNEL, '-f', 'c', '--engine', engine], { maxBuffer: 1 << 28 });
+      expect(r.status, r.stderr.toString()).toBe(0);
+      return createHash('sha256').update(r.stdout).digest('hex');
+    };
+    const expected = dumpHash(Btf.parse(readBtfFile(KERNEL)), 'js');
+    for (const engine of ['auto', 'wasm', 'js']) expect(hashOf(engine), engine).toBe(expected);
+    for (const bad of [['-f', 'c', '--engine', 'fast'], ['-f', 'raw', '--engine', 'js']]) {
+      const r = spawnSync(process.execPath, [cli, 'btf', 'dump', KERNEL, ...bad], { encoding: 'utf8' });
+      expect(r.status, bad.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/--engine|engine '/);
+    }
+  });
+});
