@@ -7,7 +7,7 @@
 //   npm run example              (as root, on a kernel with BTF)
 //   npm run example -- --json    (one JSON object, for tests)
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ObjectBuilder, R6, R8, decodeReadOutcome, formatReadOutcome, readOutcomeSize, type OutcomeSlot, type ReadOutcome } from 'btfkit/emit';
@@ -57,11 +57,37 @@ function bpftool(args: string[]): string {
   return r.stdout;
 }
 
+/** statfs f_type of the BPF file system. */
+const BPF_FS_MAGIC = 0xcafe4a11;
+
+/**
+ * A directory on a BPF file system for pinning: /sys/fs/bpf where bpffs is mounted there (most
+ * distributions), else a private bpffs mounted in a temporary directory (root may mount one
+ * anywhere), unmounted by `release`.
+ */
+function bpffs(): { dir: string; release(): void } {
+  const mounted = (dir: string): boolean => {
+    try {
+      return statfsSync(dir).type === BPF_FS_MAGIC;
+    } catch {
+      return false;
+    }
+  };
+  if (mounted('/sys/fs/bpf')) return { dir: '/sys/fs/bpf', release: () => {} };
+  const dir = mkdtempSync(join(tmpdir(), 'btfkit-bpffs-'));
+  const r = spawnSync('mount', ['-t', 'bpf', 'bpf', dir], { encoding: 'utf8' });
+  if (r.status !== 0 || !mounted(dir)) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`/sys/fs/bpf is not a BPF file system, and mounting one failed: ${r.stderr.trim()}`);
+  }
+  return { dir, release: () => { spawnSync('umount', [dir]); rmSync(dir, { recursive: true, force: true }); } };
+}
+
 /** Load with libbpf (bpftool prog loadall), run once, and return the .bss bytes and the pid of the task that ran it. */
 async function loadAndRun(bytes: Uint8Array): Promise<{ bss: Uint8Array; runnerPid: number }> {
-  if (!existsSync('/sys/fs/bpf/.')) throw new Error('/sys/fs/bpf is not mounted');
+  const fs = bpffs();
   const work = mkdtempSync(join(tmpdir(), 'btfkit-example-'));
-  const pins = `/sys/fs/bpf/btfkit-example-${process.pid}`;
+  const pins = join(fs.dir, `btfkit-example-${process.pid}`);
   const maps = `${pins}-maps`;
   try {
     writeFileSync(join(work, 'task.bpf.o'), bytes);
@@ -84,6 +110,7 @@ async function loadAndRun(bytes: Uint8Array): Promise<{ bss: Uint8Array; runnerP
     rmSync(pins, { recursive: true, force: true });
     rmSync(maps, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });
+    fs.release();
   }
 }
 

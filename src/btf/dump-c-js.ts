@@ -1,5 +1,7 @@
 /**
- * BTF to C: the header `bpftool btf dump file FILE format c` prints, byte for byte.
+ * BTF to C: the header `bpftool btf dump file FILE format c` prints, byte for byte. This is
+ * the JavaScript engine of `dumpC` (dump-c.ts) and the reference for its WebAssembly engine,
+ * wasm/dump-c.ts, which follows this file line for line.
  *
  * The algorithm is libbpf's BTF-to-C converter, src/btf_dump.c
  * (https://github.com/libbpf/libbpf/blob/master/src/btf_dump.c, LGPL-2.1 OR BSD-2-Clause),
