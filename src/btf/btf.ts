@@ -79,8 +79,8 @@ export class Btf {
   private readonly cache: (BtfType | undefined)[] = [];
   private readonly indexes = new Map<number, NameIndex>();
   private readonly scannedKinds = new Set<number>();
-  /** Own type indexes grouped by kind (counting sort), built with the first name index. */
-  private byKind: { order: Uint32Array; start: Uint32Array } | undefined;
+  /** Own type indexes by kind ({@link typesOfKind}), built on first use. */
+  private readonly kindLists = new Map<number, Uint32Array>();
   private ptrSize: number | undefined;
   private readonly alignCache = new Map<number, number>();
 
@@ -467,23 +467,22 @@ export class Btf {
   }
 
   /**
-   * @internal Own type indexes (id - startId) of one kind, ascending. One pass over the
-   * records sorts every type by kind, so each per-kind index or scan touches only its kind.
+   * @internal Own type indexes (id - startId) of one kind, ascending, built on first use: two
+   * sequential passes over the kind bytes (a sort of every type by kind costs twice as much,
+   * its writes being scattered, and the first lookup of a kind pays for it).
    */
   typesOfKind(kind: number): Uint32Array {
-    if (this.byKind === undefined) {
+    let list = this.kindLists.get(kind);
+    if (list === undefined) {
       const n = this.ownTypeCount;
       const kinds = this.kinds;
-      const count = new Uint32Array(129);
-      for (let i = 0; i < n; i++) count[kinds[i]! + 1]!++;
-      for (let k = 1; k <= 128; k++) count[k]! += count[k - 1]!;
-      const start = count.slice();
-      const order = new Uint32Array(n);
-      for (let i = 0; i < n; i++) order[count[kinds[i]!]!++] = i;
-      this.byKind = { order, start };
+      let count = 0;
+      for (let i = 0; i < n; i++) if (kinds[i] === kind) count++;
+      list = new Uint32Array(count);
+      for (let i = 0, j = 0; j < count; i++) if (kinds[i] === kind) list[j++] = i;
+      this.kindLists.set(kind, list);
     }
-    const { order, start } = this.byKind;
-    return order.subarray(start[kind]!, start[kind + 1]!);
+    return list;
   }
 
   /**
@@ -497,7 +496,7 @@ export class Btf {
     if (index === undefined) {
       if (!this.scannedKinds.has(kind)) {
         this.scannedKinds.add(kind);
-        scanNames(this, kind, kind >= 0 && this.byKind !== undefined ? this.typesOfKind(kind) : undefined, q, essential, out, firstOnly);
+        scanNames(this, kind, kind >= 0 ? this.kindLists.get(kind) : undefined, q, essential, out, firstOnly);
         return;
       }
       index = this.nameIndex(kind);

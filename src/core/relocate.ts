@@ -121,9 +121,6 @@ export function findCandidates(local: Btf, localId: number, targets: readonly Ta
   const out: Candidate[] = [];
   targets.forEach((target, i) => {
     if (i > 0 && out.length > 0 && !together) return;
-    // CO-RE looks up many names per kernel: group the kernel's types by kind once, so every
-    // scan and per-kind index touches only its own kind
-    target.btf.typesOfKind(0);
     const ids = kinds.length === 1 ? target.btf.findByEssentialName(name, kinds[0]) : mergeSorted(kinds.map((k) => target.btf.findByEssentialName(name, k)));
     for (const id of ids) {
       log?.push(`CO-RE relocating [${localId}] ${t.kind} ${name}: found target candidate [${id}] ${target.btf.kindOf(id)} ${target.btf.nameOf(id)} in [${target.name}]`);
