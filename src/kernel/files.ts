@@ -1,6 +1,12 @@
 /** Reading files for the Node edge (CLI and kernel layers). */
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { createRequire } from 'node:module';
+
+/**
+ * node:zlib, loaded on first use: loading it costs 1 to 2 ms of a short command's start-up
+ * (`btf dump` of the running kernel), and only gzip files need it.
+ */
+const gunzipSync = (data: Uint8Array): Buffer => (createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib')).gunzipSync(data);
 
 /**
  * Read a whole file into a Uint8Array, inflating gzip. Reads straight into one buffer of the file's size
