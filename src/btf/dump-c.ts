@@ -93,7 +93,8 @@ function wasmModule(): { api: WasmApi; module: object } | undefined {
       try {
         compiled = { api, module: new api.Module(base64Bytes(DUMP_C_WASM_BASE64)) };
       } catch {
-        // WebAssembly present but refused (e.g. a Content-Security-Policy): the JS engine prints
+        // WebAssembly present but compiling refused (a Content-Security-Policy, a browser limit
+        // on synchronous compilation on its main thread): the JavaScript engine prints
       }
     }
   }
