@@ -138,12 +138,8 @@ class NameCounter {
     this.hashes = alloc(<usize>cap << 2);
   }
 
-  /**
-   * Count one more use of the name at `off` (hash `h`). An empty name never matches an entry:
-   * in the TypeScript dumper its hash is FNV's offset basis, a number outside int32 that the
-   * Int32Array of hashes cannot hold, so the comparison fails; done the same way here.
-   */
-  bump(off: u32, h: u32, empty: bool): u32 {
+  /** Count one more use of the name at `off` (hash `h`); returns the new count. */
+  bump(off: u32, h: u32): u32 {
     const keys = this.keys;
     const mask = this.cap - 1;
     for (let i = h & mask; ; i = (i + 1) & mask) {
@@ -155,7 +151,7 @@ class NameCounter {
         if (++this.size * 2 > this.cap) this.grow();
         return 1;
       }
-      if (!empty && <u32>getI32(this.hashes, i) === h && (<u32>k === off || sameString(<u32>k, off))) {
+      if (<u32>getI32(this.hashes, i) === h && (<u32>k === off || sameString(<u32>k, off))) {
         const c = getI32(this.counts, i) + 1;
         setI32(this.counts, i, c);
         return <u32>c;
@@ -711,8 +707,7 @@ function resolveName(id: u32, names: NameCounter): u32 {
   let n: u32 = 0;
   if (!(kind === 7 || (kind === 6 && (info & 0xffffff) === 0))) {
     const off = W(r);
-    const end = strEnd(off);
-    n = names.bump(off, hashRange(off, end), end === off);
+    n = names.bump(off, hashRange(off, strEnd(off)));
   }
   store<u32>(dupNumber + (<usize>id << 2), n);
   setU8(flags, id, getU8(flags, id) | 2);
@@ -797,7 +792,7 @@ function emitEnumDef(id: u32, lvl: i32): void {
     const h = hashRange(off, end);
     newline(lvl + 1);
     range(s, off, end);
-    const dup = idents.bump(off, h, end === off);
+    const dup = idents.bump(off, h);
     if (dup > 1) {
       byte(0x5f); byte(0x5f); byte(0x5f);
       uint(dup);

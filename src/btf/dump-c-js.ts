@@ -299,7 +299,10 @@ function strEnd(s: Uint8Array, off: number): number {
 function hashRange(s: Uint8Array, a: number, b: number): number {
   let h = FNV_OFFSET;
   for (let i = a; i < b; i++) h = Math.imul(h ^ s[i]!, FNV_PRIME);
-  return h;
+  // as an int32, like every other hash here: the hash of the empty name is the offset basis,
+  // which the Int32Array of hashes cannot hold, and empty names would never match each other
+  // (libbpf counts them like any name: a second empty enumerator prints as `___2`)
+  return h | 0;
 }
 
 /** FNV-1a of the NUL-terminated string at `off`. */

@@ -465,6 +465,32 @@ function made(b: RawBtf, littleEndian = true): { btf: Btf; path: string } {
 }
 
 describe('dumpC on hand-made BTF', () => {
+  it('counts empty names like any other (malformed enumerators, as bpftool prints them)', () => {
+    // the kernel rejects empty enumerator names, but bpftool prints them, numbering the second
+    // and later ones; an empty string at a non-zero offset is the same name
+    const b = new RawBtf();
+    b.int('int', 4, 1);
+    const empty = b.str('x') + 1; // the NUL ending "x": an empty string at a non-zero offset
+    b.enum('e', 4, [['', 1], ['', 2]]);
+    b.raw(0, 6, 2, 4, empty, 3, 0, 4);
+    const { btf, path } = made(b);
+    const out = dump(btf);
+    expect(bpftool(path)).toBe(out);
+    expect(body(out)).toMatchInlineSnapshot(`
+      "enum e {
+      	 = 1,
+      	___2 = 2,
+      };
+
+      enum {
+      	___3 = 3,
+      	___4 = 4,
+      };
+
+      "
+    `);
+  });
+
   it('numbers duplicate names per namespace, in order of first use', () => {
     const b = new RawBtf();
     const int = b.int('int', 4, 1);
