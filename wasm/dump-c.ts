@@ -36,6 +36,8 @@ const MAX_RESOLVE_DEPTH: i32 = 32;
 const MAX_NESTING: i32 = 600;
 const MAX_DUP_NAME: i32 = 255;
 const FNV_OFFSET: u32 = 0x811c9dc5;
+/** Kinds whose own name the header prints (INT, STRUCT, UNION, ENUM, FWD, TYPEDEF, FLOAT, TYPE_TAG, ENUM64). */
+const PRINTED_NAME_KINDS: u32 = 0xd01f2;
 const FNV_PRIME: u32 = 0x01000193;
 
 // ---- memory ----
@@ -320,7 +322,7 @@ function checkAndMarkReferenced(): void {
     const info = W(r + 1);
     const kind = (info >>> 24) & 0x7f;
     const vlen = info & 0xffffff;
-    if (W(r) >= strLen) hostFail(E_BAD_STRING_OFFSET, id, <f64>W(r));
+    if (W(r) >= strLen && ((PRINTED_NAME_KINDS >>> kind) & 1) !== 0 && kind < 32) hostFail(E_BAD_STRING_OFFSET, id, <f64>W(r));
     if (kind !== 12 && kind !== 14 && kind !== 15 && kind !== 17) store<u32>(todo + (<usize>(count++) << 2), id);
     switch (kind) {
       case 1: case 16: case 7:
@@ -334,20 +336,25 @@ function checkAndMarkReferenced(): void {
         members += vlen;
         break;
       }
-      case 8: case 9: case 10: case 11: case 2: case 12: case 14: case 17: case 18: {
+      // references never followed (array index, FUNC's prototype, DATASEC's variables): marked when in range
+      case 8: case 9: case 10: case 11: case 2: case 14: case 17: case 18: {
         if (kind === 8) identNameCount++;
         const t = W(r + 2);
         if (t > lastId) hostFail(E_BAD_TYPE_ID, id, <f64>t);
         markReferenced(t);
         break;
       }
+      case 12: {
+        const t = W(r + 2);
+        if (t <= lastId) markReferenced(t);
+        break;
+      }
       case 3: {
         const t = W(r + 3);
         const x = W(r + 4);
         if (t > lastId) hostFail(E_BAD_TYPE_ID, id, <f64>t);
-        if (x > lastId) hostFail(E_BAD_TYPE_ID, id, <f64>x);
         markReferenced(t);
-        markReferenced(x);
+        if (x <= lastId) markReferenced(x);
         break;
       }
       case 4: case 5:
@@ -375,8 +382,7 @@ function checkAndMarkReferenced(): void {
       case 15:
         for (let i: u32 = 0, p = r + 3; i < vlen; i++, p += 3) {
           const t = W(p);
-          if (t > lastId) hostFail(E_BAD_TYPE_ID, id, <f64>t);
-          markReferenced(t);
+          if (t <= lastId) markReferenced(t);
         }
         break;
       default:

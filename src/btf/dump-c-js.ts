@@ -156,6 +156,11 @@ const MAX_NESTING = 600;
 /** libbpf formats a numbered type name into a 256-byte buffer. */
 const MAX_DUP_NAME = 255;
 const FNV_OFFSET = 0x811c9dc5;
+/**
+ * Kinds whose own name the header prints, as a bit set: INT, STRUCT, UNION, ENUM, FWD, TYPEDEF,
+ * FLOAT, TYPE_TAG, ENUM64 (1, 4-8, 16, 18, 19).
+ */
+const PRINTED_NAME_KINDS = 0xd01f2;
 const FNV_PRIME = 0x01000193;
 
 // ---- constants ----
@@ -502,7 +507,9 @@ class CDumper {
       const info = w[r + 1]!;
       const kind = (info >>> 24) & 0x7f;
       const vlen = info & 0xffffff;
-      if (w[r]! >= strLen) badStr(id, w[r]!);
+      // Only names the header prints are checked: bpftool prints a pointer, array, modifier or
+      // prototype whatever its (ignored) name offset says.
+      if (w[r]! >= strLen && ((PRINTED_NAME_KINDS >>> kind) & 1) !== 0 && kind < 32) badStr(id, w[r]!);
       if (kind !== 12 /* FUNC */ && kind !== 14 /* VAR */ && kind !== 15 /* DATASEC */ && kind !== 17 /* DECL_TAG */) todo[todoLen++] = id;
       switch (kind) {
         case 1 /* INT */: case 16 /* FLOAT */: case 7 /* FWD */:
@@ -516,21 +523,28 @@ class CDumper {
           members += vlen;
           break;
         }
+        // References the dumper follows must be valid. Those it never follows (an array's index
+        // type, a function's prototype, a section's variables) are only marked when in range:
+        // bpftool prints the header whatever they say.
         case 8 /* TYPEDEF */: case 9 /* VOLATILE */: case 10 /* CONST */: case 11 /* RESTRICT */: case 2 /* PTR */:
-        case 12 /* FUNC */: case 14 /* VAR */: case 17 /* DECL_TAG */: case 18 /* TYPE_TAG */: {
+        case 14 /* VAR */: case 17 /* DECL_TAG */: case 18 /* TYPE_TAG */: {
           if (kind === 8 /* TYPEDEF */) identNames++;
           const t = w[r + 2]!;
           if (t > lastId) badRef(id, t);
           flags[t]! |= 4 /* F_REFERENCED */;
           break;
         }
+        case 12 /* FUNC */: {
+          const t = w[r + 2]!;
+          if (t <= lastId) flags[t]! |= 4 /* F_REFERENCED */;
+          break;
+        }
         case 3 /* ARRAY */: {
           const t = w[r + 3]!;
           const x = w[r + 4]!;
           if (t > lastId) badRef(id, t);
-          if (x > lastId) badRef(id, x);
           flags[t]! |= 4 /* F_REFERENCED */;
-          flags[x]! |= 4 /* F_REFERENCED */;
+          if (x <= lastId) flags[x]! |= 4 /* F_REFERENCED */;
           break;
         }
         case 4 /* STRUCT */: case 5 /* UNION */:
@@ -558,8 +572,7 @@ class CDumper {
         case 15 /* DATASEC */:
           for (let i = 0, p = r + 3; i < vlen; i++, p += 3) {
             const t = w[p]!;
-            if (t > lastId) badRef(id, t);
-            flags[t]! |= 4 /* F_REFERENCED */;
+            if (t <= lastId) flags[t]! |= 4 /* F_REFERENCED */;
           }
           break;
         default:

@@ -491,6 +491,25 @@ describe('dumpC on hand-made BTF', () => {
     `);
   });
 
+  it('ignores the name offsets of types whose name it never prints, as bpftool does', () => {
+    const b = new RawBtf();
+    const int = b.int('int', 4, 1);
+    const p = b.raw(1 << 20, 2, 0, int); // a pointer with a name offset past the strings
+    const a = b.raw(1 << 20, 3, 0, 0, int, int, 2); // an array likewise
+    b.struct('s', 16, [['p', p, 0], ['a', a, 64]]);
+    const { btf, path } = made(b);
+    const out = dump(btf);
+    expect(bpftool(path)).toBe(out);
+    expect(body(out)).toMatchInlineSnapshot(`
+      "struct s {
+      	int *p;
+      	int a[2];
+      };
+
+      "
+    `);
+  });
+
   it('numbers duplicate names per namespace, in order of first use', () => {
     const b = new RawBtf();
     const int = b.int('int', 4, 1);
