@@ -19,6 +19,7 @@ import {
   BTF_HEADER_LEN, BTF_HEADER_LEN_LAYOUT, BTF_MAGIC, BTF_TYPE_LEN, KIND, KIND_LAYOUT, MAX_KNOWN_KIND,
   infoKind, infoKindFlag, infoVlen, intBits, intEncoding, intOffset, INT_SIGNED,
   memberBitOffset, memberBitfieldSize, type BtfHeader,
+  HOST_LITTLE_ENDIAN,
 } from './wire.js';
 import {
   KIND_BY_NUMBER, kindNumber, type BtfComposite, type BtfKind, type BtfMember, type BtfType,
@@ -32,7 +33,6 @@ export interface BtfParseOptions {
 }
 
 const MAX_RESOLVE_DEPTH = 32;
-const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 const FIXED_SIZE = Uint8Array.from(KIND_LAYOUT, (l) => l.info);
 const ELEM_SIZE = Uint8Array.from(KIND_LAYOUT, (l) => l.elem);
 // ignoreBOM: a name that starts with U+FEFF keeps it (the default decoder would drop it)

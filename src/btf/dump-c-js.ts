@@ -59,6 +59,7 @@
 import type { Btf } from './btf.js';
 import { BtfkitError, BtfParseError, ErrorCodes } from '../errors.js';
 import type { ByteSink } from './out.js';
+import { HOST_LITTLE_ENDIAN } from './wire.js';
 
 export type { ByteSink } from './out.js';
 
@@ -216,7 +217,6 @@ const MISSING_BASE_TYPES: readonly (readonly [Uint8Array, Uint8Array])[] = [
 ];
 
 
-const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * Counts how many different types have used each name so far (libbpf's `type_names` and

@@ -21,6 +21,7 @@
 import type { Btf } from './btf.js';
 import { BtfkitError, ErrorCodes } from '../errors.js';
 import type { ByteSink } from './out.js';
+import { HOST_LITTLE_ENDIAN } from './wire.js';
 import { DUMP_C_WASM_BASE64 } from './dump-c-wasm.js';
 import { dumpCFailure, dumpCJs, nestedTooDeeply } from './dump-c-js.js';
 
@@ -79,7 +80,6 @@ interface DumperExports {
   dump(): void;
 }
 
-const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** The compiled module: undefined until first use, null where it cannot be used. */
 let compiled: { api: WasmApi; module: object } | null | undefined;

@@ -26,12 +26,11 @@
  */
 import type { Btf } from './btf.js';
 import { BtfParseError, ErrorCodes } from '../errors.js';
-import { INT_BOOL, INT_CHAR, INT_SIGNED, KIND, KIND_NAMES_UPPER, MAX_KNOWN_KIND } from './wire.js';
+import { HOST_LITTLE_ENDIAN, INT_BOOL, INT_CHAR, INT_SIGNED, KIND, KIND_NAMES_UPPER, MAX_KNOWN_KIND } from './wire.js';
 import { ByteWriter, asciiBytes, putBytes, putS32, putS64, putU32, putU64, type ByteSink } from './out.js';
 
 export type { ByteSink } from './out.js';
 
-const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** Upper-case kind name as bpftool prints it (`UNKNOWN` for kinds past ENUM64, and for void). */
 function kindName(kind: number): string {

@@ -14,6 +14,9 @@ export const BTF_HEADER_LEN_LAYOUT = 32;
 /** Size of `struct btf_type`. */
 export const BTF_TYPE_LEN = 12;
 
+/** Whether this host is little-endian (typed arrays read words in host order). */
+export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /** Kind numbers (`BTF_KIND_*`). */
 export const KIND = {
   UNKN: 0,
