@@ -80,7 +80,6 @@ interface DumperExports {
   dump(): void;
 }
 
-
 /** The compiled module: undefined until first use, null where it cannot be used. */
 let compiled: { api: WasmApi; module: object } | null | undefined;
 
